@@ -1,0 +1,48 @@
+# The one list of Signaal's sources, read by CMakeLists.txt for the program,
+# the unit tests, the fuzz targets and the benchmarks.  main.c is separate so
+# that everything else can be linked into tests.
+set(SIGNAAL_CORE_SOURCES
+  src/util/mem.c
+  src/util/buf.c
+  src/util/log.c
+  src/util/fs.c
+  src/config.c
+  src/keys.c
+  src/metrics.c
+  src/http/router.c
+  src/http/reply.c
+  src/http/server.c
+  src/store/store.c
+  src/store/sqlite.c
+  src/api/routes.c
+  src/api/errors.c
+  src/api/health.c
+  src/cmd/serve.c
+  src/cmd/version.c
+  src/cmd/config_show.c
+  src/cmd/db.c
+  src/cmd/keys_init.c
+  src/cmd/help.c
+)
+
+# Unit tests: tests/unit/test_<name>.c, each its own cmocka program.
+set(SIGNAAL_UNIT_TESTS
+  buf
+  config
+  router
+  problem
+  store
+  keys
+)
+
+# Integration tests: tests/integration/test_<name>.c against the real server.
+set(SIGNAAL_INTEGRATION_TESTS
+  http
+  cli
+)
+
+# libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.
+set(SIGNAAL_FUZZ_TARGETS
+  config
+  router
+)

@@ -1,0 +1,74 @@
+/* health.c - probes for load balancers and orchestrators, and the metrics. */
+#include "api/api.h"
+
+#include <sqlite3.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <microhttpd.h>
+
+#include "app.h"
+#include "metrics.h"
+#include "store/store.h"
+#include "util/mem.h"
+#include "version.h"
+
+static const char healthz_body[] = "{\"status\":\"ok\"}";
+
+/* Alive: answers as long as the process serves HTTP; touches nothing else. */
+void api_healthz(struct http_req *req, struct http_reply *rep)
+{
+	(void)req;
+	http_reply_static(rep, 200, "application/json", healthz_body, sizeof(healthz_body) - 1);
+}
+
+/* Ready: the database answers and its schema is the one this program expects. */
+void api_readyz(struct http_req *req, struct http_reply *rep)
+{
+	struct store *st = req->app->store;
+	int rc = store_ping(st), version = 0;
+	char detail[160];
+
+	if (rc == STORE_OK)
+		rc = store_schema_version(st, &version);
+	if (rc != STORE_OK) {
+		snprintf(detail, sizeof(detail), "the database is not reachable: %s",
+			 store_strerror(rc));
+		http_reply_problem(rep, 503, "not-ready", "Not ready", detail, NULL);
+		http_reply_header(rep, "Retry-After", "5");
+		return;
+	}
+	if (version != store_schema_latest(st)) {
+		snprintf(detail, sizeof(detail), "database schema version %d, expected %d", version,
+			 store_schema_latest(st));
+		http_reply_problem(rep, 503, "not-ready", "Not ready", detail, NULL);
+		return;
+	}
+	http_reply_json(rep, 200, json_pack("{s:s,s:s,s:i}", "status", "ready", "store",
+					    store_name(st), "schema_version", version));
+}
+
+void api_metrics(struct http_req *req, struct http_reply *rep)
+{
+	struct buf b = BUF_INIT(4 << 20);
+	char *text;
+	size_t len;
+
+	(void)req;
+	if (metrics_render(&b) != 0 || !(text = buf_detach(&b, &len))) {
+		buf_release(&b);
+		http_reply_problem(rep, 500, "internal", "Internal server error",
+				   "cannot render the metrics", NULL);
+		return;
+	}
+	http_reply_take(rep, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+}
+
+void api_version(struct http_req *req, struct http_reply *rep)
+{
+	(void)req;
+	http_reply_json(rep, 200, json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", "signaal",
+					    "version", SIGNAAL_VERSION, "sqlite",
+					    sqlite3_libversion(), "libsodium",
+					    sodium_version_string(), "libmicrohttpd",
+					    MHD_get_version()));
+}

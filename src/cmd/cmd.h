@@ -1,0 +1,49 @@
+/*
+ * cmd.h - the `signaal` subcommands, one file each in src/cmd/.
+ *
+ * To add a command: write `int cmd_<name>(int argc, char **argv)` in its
+ * own file (argv holds the arguments after the command words), add a row to
+ * the table in main.c with its one-line summary and its full usage text,
+ * mention it in README.md, and test its --help and its errors.
+ *
+ * Exit codes: 0 success, 1 failure at run time, 2 usage or configuration
+ * error.  Errors are one line on standard error: "signaal: <message>".
+ */
+#ifndef SIGNAAL_CMD_H
+#define SIGNAAL_CMD_H
+
+#define EXIT_USAGE 2
+
+struct config;
+
+struct cmd {
+	const char *name;       /* "serve", "db migrate" */
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *usage;      /* full --help text; the configuration flags follow it */
+	int takes_config;       /* whether the configuration flags apply */
+};
+
+extern const struct cmd commands[];
+
+/* Prints "signaal: <message>" on standard error. */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The start of every command that takes configuration: loads it from all
+ * sources with argv's flags, sets the log level, and hands back up to
+ * maxpos positional arguments.  Returns 0, or EXIT_USAGE after printing the
+ * error.  `name` is the command, for the hint in the message.
+ */
+int cmd_setup(const char *name, struct config *cfg, int argc, char **argv, const char **pos,
+	      int maxpos, int *npos);
+
+int cmd_serve(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_config_show(int argc, char **argv);
+int cmd_db_migrate(int argc, char **argv);
+int cmd_db_backup(int argc, char **argv);
+int cmd_keys_init(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+#endif

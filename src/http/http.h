@@ -1,0 +1,157 @@
+/*
+ * http.h - what a request handler sees: the request, the reply, the routes.
+ *
+ * The server (server.c) reads the request, matches a route (router.c), caps
+ * and parses the body, and calls the route's handler once, with the whole
+ * request in hand.  The handler fills a struct http_reply with one of the
+ * http_reply_* functions; the server adds the common headers, sends it,
+ * counts it in the metrics and writes the access-log line.
+ *
+ * Handlers run on the server's worker threads and must not block for long.
+ * Everything reachable from the request is borrowed until the handler
+ * returns, except what the handler puts into the reply, which the reply owns.
+ */
+#ifndef SIGNAAL_HTTP_H
+#define SIGNAAL_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+struct app;
+struct http_server;
+
+enum http_method {
+	HTTP_GET = 0,
+	HTTP_HEAD,
+	HTTP_POST,
+	HTTP_PUT,
+	HTTP_PATCH,
+	HTTP_DELETE,
+	HTTP_OPTIONS,
+	HTTP_METHOD_COUNT,
+	HTTP_OTHER = HTTP_METHOD_COUNT
+};
+
+#define ROUTE_PARAMS_MAX 4
+#define ROUTE_PARAM_MAX_LEN 256
+
+/* Route flags. */
+#define ROUTE_JSON_BODY 0x01  /* the body must be a JSON document; req->json holds it */
+#define ROUTE_NO_LOG 0x02     /* no access-log line (for probes hit every second) */
+
+struct http_req;
+struct http_reply;
+
+typedef void (*http_handler)(struct http_req *req, struct http_reply *rep);
+
+struct route {
+	enum http_method method;
+	const char *pattern;  /* "/v1/cases/{code}": a {name} matches one non-empty segment */
+	http_handler handler;
+	unsigned flags;
+};
+
+struct route_params {
+	size_t n;
+	const char *name[ROUTE_PARAMS_MAX];   /* points into the pattern, not terminated */
+	size_t name_len[ROUTE_PARAMS_MAX];
+	char value[ROUTE_PARAMS_MAX][ROUTE_PARAM_MAX_LEN];
+};
+
+#define ROUTE_NOT_FOUND (-1)
+#define ROUTE_BAD_METHOD (-2)
+
+/*
+ * Finds the route for `method` and `path` (HEAD matches GET routes).
+ * Returns its index and fills `params`; or ROUTE_NOT_FOUND; or
+ * ROUTE_BAD_METHOD with `*allowed` set to a bitmask (1 << method) of the
+ * methods that the path does have.
+ */
+int router_match(const struct route *routes, size_t nroutes, enum http_method method,
+		 const char *path, struct route_params *params, unsigned *allowed);
+
+/* "GET, HEAD, POST" for a bitmask from router_match, into out. */
+void router_allow_header(unsigned allowed, char *out, size_t outsz);
+
+enum http_method http_method_parse(const char *s);
+const char *http_method_name(enum http_method m);
+
+/* ---- the request, as handlers see it ---- */
+
+struct http_req {
+	struct app *app;              /* the running application: config, store */
+	enum http_method method;
+	const char *path;             /* percent-decoded, without the query */
+	int route;                    /* index into the route table */
+	struct route_params params;
+	struct buf body;              /* the raw body, NUL-terminated */
+	json_t *json;                 /* for ROUTE_JSON_BODY routes, else NULL; borrowed */
+	char request_id[64];
+	void *conn;                   /* the server's connection; use the functions below */
+};
+
+/* The value of path parameter `name`, or NULL. */
+const char *http_param(const struct http_req *req, const char *name);
+
+/* A query-string argument, or NULL when absent; "" when given without a value. */
+const char *http_query(const struct http_req *req, const char *name);
+
+/* A request header (case-insensitive name), or NULL. */
+const char *http_header(const struct http_req *req, const char *name);
+
+/*
+ * A whole-number query argument within [min, max]; `def` when absent.
+ * Returns 0, or -1 after filling `rep` with a 400 problem naming the argument.
+ */
+int http_query_long(struct http_req *req, struct http_reply *rep, const char *name, long min,
+		    long max, long def, long *out);
+
+/* ---- the reply ---- */
+
+#define REPLY_HEADERS_MAX 8
+
+struct http_reply {
+	int status;                    /* 0 until a reply is set */
+	const char *content_type;      /* static string */
+	char *body;                    /* owned (mem_free) unless body_static */
+	size_t len;
+	bool body_static;
+	size_t nheaders;
+	struct {
+		char name[32];
+		char value[160];
+	} headers[REPLY_HEADERS_MAX];
+};
+
+/* A JSON document; takes the reference to doc. */
+void http_reply_json(struct http_reply *rep, int status, json_t *doc);
+
+/* A static body that outlives the server (string literals). */
+void http_reply_static(struct http_reply *rep, int status, const char *content_type,
+		       const char *body, size_t len);
+
+/* Takes ownership of body (allocated with mem_alloc). */
+void http_reply_take(struct http_reply *rep, int status, const char *content_type, char *body,
+		     size_t len);
+
+/* Adds a header; copies name and value; silently truncated values are a bug (logged). */
+void http_reply_header(struct http_reply *rep, const char *name, const char *value);
+
+/*
+ * An RFC 9457 problem: `slug` becomes the type "urn:signaal:problem:<slug>",
+ * `title` the short summary, `detail` this occurrence.  `errors` (taken,
+ * may be NULL) is an array of {"field", "message"} for validation failures.
+ */
+void http_reply_problem(struct http_reply *rep, int status, const char *slug, const char *title,
+			const char *detail, json_t *errors);
+
+/* Appends {"field": field, "message": message} to *errors (creating the array). */
+void http_problem_field(json_t **errors, const char *field, const char *message);
+
+void http_reply_release(struct http_reply *rep);
+
+#endif

@@ -1,0 +1,490 @@
+/*
+ * server.c - libmicrohttpd glue: one struct conn_req per request, from the
+ * first call of the access handler to the completion callback.
+ *
+ * The access handler is called (1) when the headers are in, (2) once per
+ * piece of body, and (3) with no body data when the request is complete.
+ * We never queue a reply in call (1): libmicrohttpd would then close a
+ * keep-alive connection after the reply (see DESIGN.md, "Pitfalls").
+ */
+#include "http/server.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "config.h"
+#include "http/http.h"
+#include "metrics.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define HEADER_MEMORY_LIMIT (32 * 1024) /* request line plus headers, per connection */
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct app *app;
+	unsigned port;
+	atomic_long inflight;
+	atomic_int draining;
+	atomic_ulong next_id;
+	unsigned id_prefix;
+};
+
+struct conn_req {
+	struct http_req req;        /* first, so handlers' req pointers map back */
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	uint64_t start_ns;
+	int match;                  /* route index, ROUTE_NOT_FOUND or ROUTE_BAD_METHOD */
+	unsigned allowed;
+	bool too_large;
+	bool answered;
+	int status;
+	size_t bytes_in;
+	size_t bytes_out;
+	char method[16];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static struct MHD_Connection *req_conn(const struct http_req *req)
+{
+	return req->conn;
+}
+
+const char *http_query(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req_conn(req), MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req_conn(req), MHD_HEADER_KIND, name);
+}
+
+int http_query_long(struct http_req *req, struct http_reply *rep, const char *name, long min,
+		    long max, long def, long *out)
+{
+	const char *v = http_query(req, name);
+	char detail[200];
+	char *end;
+	long n;
+
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < min || n > max) {
+		json_t *errors = NULL;
+
+		snprintf(detail, sizeof(detail), "expected a whole number from %ld to %ld", min, max);
+		http_problem_field(&errors, name, detail);
+		snprintf(detail, sizeof(detail), "query parameter '%s' is invalid", name);
+		http_reply_problem(rep, 400, "invalid-parameter", "Invalid query parameter", detail,
+				   errors);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+/* An incoming X-Request-Id is kept when it is short and plain, else we make one. */
+static void request_id(struct conn_req *cr)
+{
+	const char *in = MHD_lookup_connection_value(cr->conn, MHD_HEADER_KIND, "X-Request-Id");
+	size_t n = in ? strlen(in) : 0;
+
+	if (n > 0 && n < sizeof(cr->req.request_id) && n == strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"abcdefghijklmnopqrstuvwxyz0123456789._:-")) {
+		memcpy(cr->req.request_id, in, n + 1);
+		return;
+	}
+	snprintf(cr->req.request_id, sizeof(cr->req.request_id), "%08x-%lx", cr->srv->id_prefix,
+		 atomic_fetch_add_explicit(&cr->srv->next_id, 1, memory_order_relaxed));
+}
+
+static int content_type_is_json(const char *ct)
+{
+	const char *p;
+
+	if (!ct)
+		return 0;
+	if (strncasecmp(ct, "application/json", 16) != 0)
+		return 0;
+	p = ct + 16;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 1;
+	if (*p != ';')
+		return 0;
+	/* The only parameter that may follow is charset, and JSON is UTF-8 (RFC 8259). */
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncasecmp(p, "charset=", 8) != 0)
+		return 0;
+	p += 8;
+	if (*p == '"')
+		p++;
+	return strncasecmp(p, "utf-8", 5) == 0 &&
+	       (p[5] == '\0' || p[5] == '"' || p[5] == ' ' || p[5] == ';');
+}
+
+static void reply_bad_json(struct http_reply *rep, const json_error_t *e)
+{
+	char detail[300];
+	json_t *doc;
+
+	snprintf(detail, sizeof(detail), "the request body is not valid JSON: %s (line %d, column %d,"
+		 " byte %d)", e->text, e->line, e->column, e->position);
+	http_reply_problem(rep, 400, "malformed-json", "Malformed JSON", detail, NULL);
+	/* Add the position as members of their own, for programs. */
+	if (rep->status != 400)
+		return;
+	doc = json_loadb(rep->body, rep->len, 0, NULL);
+	if (!doc)
+		return;
+	json_object_set_new(doc, "line", json_integer(e->line));
+	json_object_set_new(doc, "column", json_integer(e->column));
+	json_object_set_new(doc, "position", json_integer(e->position));
+	http_reply_json(rep, 400, doc);
+	rep->content_type = "application/problem+json";
+}
+
+/* Everything in the request is in: decide the reply. */
+static void dispatch(struct conn_req *cr, struct http_reply *rep)
+{
+	const struct app *app = cr->srv->app;
+	const struct route *route;
+	char detail[300], allow[96];
+
+	if (cr->match == ROUTE_NOT_FOUND) {
+		snprintf(detail, sizeof(detail), "there is no resource at '%.200s'", cr->req.path);
+		http_reply_problem(rep, 404, "not-found", "Not found", detail, NULL);
+		return;
+	}
+	if (cr->match == ROUTE_BAD_METHOD) {
+		router_allow_header(cr->allowed, allow, sizeof(allow));
+		snprintf(detail, sizeof(detail), "method %s is not allowed here; allowed: %s",
+			 cr->method, allow);
+		http_reply_problem(rep, 405, "method-not-allowed", "Method not allowed", detail, NULL);
+		http_reply_header(rep, "Allow", allow);
+		return;
+	}
+	if (cr->too_large) {
+		snprintf(detail, sizeof(detail), "the request body is larger than %ld bytes",
+			 app->cfg->max_body);
+		http_reply_problem(rep, 413, "body-too-large", "Request body too large", detail, NULL);
+		return;
+	}
+	route = &app->routes[cr->match];
+	if (route->flags & ROUTE_JSON_BODY) {
+		const char *ct = http_header(&cr->req, "Content-Type");
+		json_error_t e;
+
+		if (!content_type_is_json(ct)) {
+			snprintf(detail, sizeof(detail), "expected Content-Type application/json, got "
+				 "'%.100s'", ct ? ct : "(none)");
+			http_reply_problem(rep, 415, "unsupported-media-type",
+					   "Unsupported media type", detail, NULL);
+			return;
+		}
+		if (cr->req.body.len == 0) {
+			http_reply_problem(rep, 400, "malformed-json", "Malformed JSON",
+					   "the request body is empty; expected a JSON document",
+					   NULL);
+			return;
+		}
+		cr->req.json = json_loadb(cr->req.body.data, cr->req.body.len,
+					  JSON_REJECT_DUPLICATES, &e);
+		if (!cr->req.json) {
+			reply_bad_json(rep, &e);
+			return;
+		}
+	}
+	route->handler(&cr->req, rep);
+	if (rep->status < 100 || rep->status > 599) {
+		log_error("BUG: handler set no reply", "route", route->pattern, NULL);
+		http_reply_release(rep);
+		http_reply_problem(rep, 500, "internal", "Internal server error",
+				   "the server failed to answer; the failure has been logged", NULL);
+	}
+}
+
+static enum MHD_Result send_reply(struct conn_req *cr, struct http_reply *rep)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(rep->len, rep->body,
+					       rep->body_static ? MHD_RESPMEM_PERSISTENT
+								: MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		http_reply_release(rep);
+		return MHD_NO;
+	}
+	rep->body = NULL; /* the response owns it now */
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				rep->content_type ? rep->content_type : "application/json");
+	MHD_add_response_header(resp, "X-Request-Id", cr->req.request_id);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	for (size_t i = 0; i < rep->nheaders; i++)
+		MHD_add_response_header(resp, rep->headers[i].name, rep->headers[i].value);
+	if (atomic_load_explicit(&cr->srv->draining, memory_order_relaxed))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	cr->status = rep->status;
+	cr->bytes_out = rep->len;
+	cr->answered = true;
+	ret = MHD_queue_response(cr->conn, (unsigned)rep->status, resp);
+	MHD_destroy_response(resp);
+	http_reply_release(rep);
+	return ret;
+}
+
+static struct conn_req *conn_req_new(struct http_server *srv, struct MHD_Connection *conn,
+				     const char *url, const char *method)
+{
+	struct conn_req *cr = mem_calloc(1, sizeof(*cr));
+
+	if (!cr)
+		return NULL;
+	cr->srv = srv;
+	cr->conn = conn;
+	cr->start_ns = now_ns();
+	cr->req.app = srv->app;
+	cr->req.conn = conn;
+	cr->req.path = url;
+	cr->req.method = http_method_parse(method);
+	snprintf(cr->method, sizeof(cr->method), "%s", method);
+	buf_init(&cr->req.body, (size_t)srv->app->cfg->max_body);
+	request_id(cr);
+	cr->match = router_match(srv->app->routes, srv->app->nroutes, cr->req.method, url,
+				 &cr->req.params, &cr->allowed);
+	cr->req.route = cr->match;
+	return cr;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+				 const char *method, const char *version, const char *upload_data,
+				 size_t *upload_data_size, void **req_cls)
+{
+	struct http_server *srv = cls;
+	struct conn_req *cr = *req_cls;
+	struct http_reply rep = { 0 };
+
+	(void)version;
+	if (!cr) {
+		cr = conn_req_new(srv, conn, url, method);
+		if (!cr)
+			return MHD_NO;
+		*req_cls = cr;
+		atomic_fetch_add(&srv->inflight, 1);
+		metrics_inflight(1);
+		return MHD_YES;
+	}
+	if (cr->answered)
+		return MHD_YES; /* discard the rest of a body we already refused */
+	if (*upload_data_size) {
+		cr->bytes_in += *upload_data_size;
+		if (!cr->too_large &&
+		    buf_add(&cr->req.body, upload_data, *upload_data_size) != BUF_OK) {
+			cr->too_large = true;
+			buf_release(&cr->req.body);
+		}
+		*upload_data_size = 0;
+		if (!cr->too_large)
+			return MHD_YES;
+		/* Refuse now rather than read a body we will not use; the connection closes. */
+	}
+	dispatch(cr, &rep);
+	return send_reply(cr, &rep);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct conn_req *cr = *req_cls;
+	uint64_t dur;
+
+	(void)conn;
+	if (!cr)
+		return;
+	*req_cls = NULL;
+	dur = now_ns() - cr->start_ns;
+	metrics_request(cr->match, cr->status, dur);
+	if (srv->app->cfg->access_log && log_enabled(LOG_INFO) &&
+	    !(cr->match >= 0 && (srv->app->routes[cr->match].flags & ROUTE_NO_LOG) &&
+	      cr->status < 400)) {
+		char status[8], ms[32], in[24], out[24];
+		const char *route = cr->match >= 0 ? srv->app->routes[cr->match].pattern : "-";
+
+		snprintf(status, sizeof(status), "%d", cr->status);
+		snprintf(ms, sizeof(ms), "%.3f", (double)dur / 1e6);
+		snprintf(in, sizeof(in), "%zu", cr->bytes_in);
+		snprintf(out, sizeof(out), "%zu", cr->bytes_out);
+		log_info("request", "method", cr->method, "path", cr->req.path, "route", route,
+			 "status", status, "ms", ms, "in", in, "out", out, "id", cr->req.request_id,
+			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? NULL : "end",
+			 toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT ? "client-abort"
+			 : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
+			 : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? "shutdown" : "error",
+			 NULL);
+	}
+	json_decref(cr->req.json);
+	buf_release(&cr->req.body);
+	mem_free(cr);
+	metrics_inflight(-1);
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	log_warn("http server", "detail", msg, NULL);
+}
+
+static int resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *sslen, char *err,
+		   size_t errsz)
+{
+	struct addrinfo hints = { 0 }, *res;
+	char host[256], port[8];
+	unsigned p;
+	int rc;
+
+	if (config_listen_split(listen, host, sizeof(host), &p, err, errsz))
+		return -1;
+	snprintf(port, sizeof(port), "%u", p);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc) {
+		snprintf(err, errsz, "cannot resolve listen address '%s': %s", listen,
+			 gai_strerror(rc));
+		return -1;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
+{
+	const struct config *cfg = app->cfg;
+	struct http_server *srv = mem_calloc(1, sizeof(*srv));
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
+	unsigned threads = (unsigned)cfg->threads;
+
+	if (!srv) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	if (resolve(cfg->listen, &ss, &sslen, err, errsz)) {
+		mem_free(srv);
+		return NULL;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	srv->app = app;
+	srv->id_prefix = (unsigned)(now_ns() ^ ((uint64_t)getpid() << 16));
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_access, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY_LIMIT,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_END);
+	(void)sslen;
+	if (!srv->daemon) {
+		snprintf(err, errsz, "cannot listen on '%s': %s", cfg->listen,
+			 errno ? strerror(errno) : "the HTTP server did not start");
+		mem_free(srv);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : 0;
+	return srv;
+}
+
+unsigned http_server_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+long http_server_drain(struct http_server *srv, int timeout_s)
+{
+	uint64_t deadline = now_ns() + (uint64_t)timeout_s * 1000000000u;
+	MHD_socket lsock;
+	int quiet = 0;
+	long left;
+
+	atomic_store(&srv->draining, 1);
+	lsock = MHD_quiesce_daemon(srv->daemon);
+	if (lsock != MHD_INVALID_SOCKET)
+		close(lsock);
+	/*
+	 * Wait until no request is in flight, and has not been for a moment:
+	 * a keep-alive client may have sent one more request that is still
+	 * being read.  Replies now carry "Connection: close".
+	 */
+	while (now_ns() < deadline) {
+		struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+		if (atomic_load(&srv->inflight) == 0) {
+			if (++quiet >= 10)
+				break;
+		} else {
+			quiet = 0;
+		}
+		nanosleep(&pause, NULL);
+	}
+	left = atomic_load(&srv->inflight);
+	MHD_stop_daemon(srv->daemon);
+	mem_free(srv);
+	return left;
+}

@@ -1,0 +1,150 @@
+/*
+ * main.c - `signaal COMMAND [ARGS]`: finds the command in the table and
+ * runs it.  See cmd/cmd.h for how to add one.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd/cmd.h"
+#include "config.h"
+#include "util/log.h"
+
+const struct cmd commands[] = {
+	{ "serve", cmd_serve, "run the HTTP server",
+	  "usage: signaal serve [OPTIONS]\n\n"
+	  "Runs the HTTP server until SIGTERM or SIGINT, then finishes the requests in\n"
+	  "flight and exits 0.  With no configuration it serves 127.0.0.1:8080 with an\n"
+	  "embedded SQLite database in ./var, creating the directory, the database\n"
+	  "(migrated to the newest schema) and the key files on first start.\n", 1 },
+	{ "version", cmd_version, "print the version and the library versions",
+	  "usage: signaal version\n\nPrints the program's version and those of the libraries it"
+	  " runs on.\n", 0 },
+	{ "config show", cmd_config_show, "print the effective configuration",
+	  "usage: signaal config show [OPTIONS]\n\n"
+	  "Prints every configuration key with its effective value and where it came\n"
+	  "from (default, file, environment, flag), in the configuration file format.\n"
+	  "Secrets are shown as (redacted).\n", 1 },
+	{ "db migrate", cmd_db_migrate, "bring the database schema up to date",
+	  "usage: signaal db migrate [OPTIONS]\n\n"
+	  "Applies every numbered migration the database lacks, each in its own\n"
+	  "transaction, and prints the schema version before and after.\n", 1 },
+	{ "db backup", cmd_db_backup, "copy the database while the server runs",
+	  "usage: signaal db backup [OPTIONS] FILE\n\n"
+	  "Writes a consistent copy of the database to FILE (mode 0600) without\n"
+	  "stopping the server.  FILE must not exist.\n", 1 },
+	{ "keys init", cmd_keys_init, "create the server's key files",
+	  "usage: signaal keys init [OPTIONS]\n\n"
+	  "Creates the missing key files in DATA_DIR/keys (mode 0600).  Existing keys\n"
+	  "are never replaced: stored pseudonyms depend on them.  `serve` does this\n"
+	  "on start too.\n", 1 },
+	{ "help", cmd_help, "show help for a command",
+	  "usage: signaal help [COMMAND]\n\nLists the commands, or shows the help of one.\n", 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
+
+void cmd_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "signaal: %s\n", msg);
+}
+
+int cmd_setup(const char *name, struct config *cfg, int argc, char **argv, const char **pos,
+	      int maxpos, int *npos)
+{
+	char err[CONFIG_ERR_MAX];
+	enum log_level lvl;
+
+	if (config_load(cfg, argc, argv, pos, maxpos, npos, err, sizeof(err))) {
+		cmd_error("%s (see 'signaal %s --help')", err, name);
+		return EXIT_USAGE;
+	}
+	if (log_level_parse(cfg->log_level, &lvl) == 0)
+		log_set_level(lvl);
+	return 0;
+}
+
+/* The command named by argv[1] (and argv[2] for two-word commands); *words gets 1 or 2. */
+static const struct cmd *find_command(int argc, char **argv, int *words)
+{
+	char two[64];
+
+	if (argc > 2) {
+		snprintf(two, sizeof(two), "%s %s", argv[1], argv[2]);
+		for (const struct cmd *c = commands; c->name; c++) {
+			if (strcmp(c->name, two) == 0) {
+				*words = 2;
+				return c;
+			}
+		}
+	}
+	for (const struct cmd *c = commands; c->name; c++) {
+		if (strcmp(c->name, argv[1]) == 0) {
+			*words = 1;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* Whether argv[1] is the first word of two-word commands ("db" of "db migrate"). */
+static int is_group(const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const struct cmd *c = commands; c->name; c++)
+		if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ')
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+	int words = 0;
+
+	/* Everything the server writes (database, keys, backups) is private to it. */
+	umask(077);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc < 2) {
+		cmd_help(0, argv);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cmd_help(argc - 2, argv + 2);
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(0, argv);
+	c = find_command(argc, argv, &words);
+	if (!c) {
+		if (is_group(argv[1]) && argc > 2)
+			cmd_error("unknown command '%s %s' (see 'signaal help')", argv[1], argv[2]);
+		else if (is_group(argv[1]))
+			cmd_error("'%s' needs a subcommand (see 'signaal help')", argv[1]);
+		else
+			cmd_error("unknown command '%s' (see 'signaal help')", argv[1]);
+		return EXIT_USAGE;
+	}
+	for (int i = 1 + words; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(c->usage, stdout);
+			if (c->takes_config) {
+				fputs("\nOptions (each also as SIGNAAL_<NAME> or `name = value` in "
+				      "the --config file):\n", stdout);
+				fflush(stdout);
+				config_print_flags(1);
+			}
+			return 0;
+		}
+	}
+	return c->fn(argc - 1 - words, argv + 1 + words);
+}

@@ -1,0 +1,122 @@
+/* store.c - choosing a backend and the thin wrappers around it; see store.h. */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "metrics.h"
+
+static const struct store_backend *const backends[] = {
+	&store_sqlite_backend,
+};
+
+const char *store_backend_names(void)
+{
+	return "sqlite";
+}
+
+const char *store_strerror(int code)
+{
+	switch (code) {
+	case STORE_OK: return "ok";
+	case STORE_ENOTFOUND: return "not found";
+	case STORE_EEXISTS: return "already exists";
+	case STORE_EBUSY: return "database busy";
+	case STORE_EFULL: return "database full";
+	case STORE_EIO: return "database error";
+	case STORE_ENOMEM: return "out of memory";
+	case STORE_ESCHEMA: return "database schema mismatch";
+	case STORE_EINVAL: return "invalid argument";
+	}
+	return "unknown database error";
+}
+
+/* Counts failures that mean the database is unwell, for the metrics. */
+static int counted(int rc)
+{
+	if (rc == STORE_EBUSY || rc == STORE_EFULL || rc == STORE_EIO || rc == STORE_ESCHEMA ||
+	    rc == STORE_ENOMEM)
+		metrics_db_error();
+	return rc;
+}
+
+int store_open(struct store **out, const struct config *cfg, char *err, size_t errsz)
+{
+	*out = NULL;
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (strcmp(backends[i]->name, cfg->store) == 0)
+			return backends[i]->open(out, cfg, err, errsz);
+	if (err && errsz)
+		snprintf(err, errsz, "unknown storage backend '%s' (available: %s)", cfg->store,
+			 store_backend_names());
+	return STORE_EINVAL;
+}
+
+void store_close(struct store *st)
+{
+	if (st)
+		st->be->close(st);
+}
+
+const char *store_name(const struct store *st)
+{
+	return st->be->name;
+}
+
+int store_migrate(struct store *st, int *from, int *to, char *err, size_t errsz)
+{
+	int a = 0, b = 0;
+	int rc = counted(st->be->migrate(st, &a, &b, err, errsz));
+
+	if (from)
+		*from = a;
+	if (to)
+		*to = b;
+	return rc;
+}
+
+int store_schema_version(struct store *st, int *version)
+{
+	return counted(st->be->schema_version(st, version));
+}
+
+int store_schema_latest(const struct store *st)
+{
+	return st->be->schema_latest();
+}
+
+int store_ping(struct store *st)
+{
+	return counted(st->be->ping(st));
+}
+
+int store_backup(struct store *st, const char *path, char *err, size_t errsz)
+{
+	return counted(st->be->backup(st, path, err, errsz));
+}
+
+int store_tx_begin(struct store *st)
+{
+	return counted(st->be->tx_begin(st));
+}
+
+int store_tx_commit(struct store *st)
+{
+	return counted(st->be->tx_commit(st));
+}
+
+int store_tx_rollback(struct store *st)
+{
+	return counted(st->be->tx_rollback(st));
+}
+
+int store_meta_get(struct store *st, const char *key, char *out, size_t outsz)
+{
+	return counted(st->be->meta_get(st, key, out, outsz));
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value)
+{
+	return counted(st->be->meta_set(st, key, value));
+}

@@ -1,0 +1,75 @@
+/*
+ * store.h - the storage interface.  Everything above this header is free of
+ * SQL dialects: a backend (sqlite.c, later postgres.c) implements the
+ * operations in struct store_backend (store_int.h), and callers use only
+ * the store_* functions below.
+ *
+ * Threads: a struct store is shared by all threads.  Each thread that calls
+ * into it gets its own database connection, opened on first use and kept
+ * with its prepared statements until store_close().  Transactions
+ * (store_tx_*) belong to the calling thread's connection.
+ *
+ * Errors: every function returns STORE_OK or a negative STORE_E* code; the
+ * API layer maps them to HTTP statuses in one place (api/errors.c).
+ * Functions that take `err` also write a one-line message there.
+ */
+#ifndef SIGNAAL_STORE_H
+#define SIGNAAL_STORE_H
+
+#include <stddef.h>
+
+struct config;
+struct store;
+
+enum store_err {
+	STORE_OK = 0,
+	STORE_ENOTFOUND = -1,  /* no such row */
+	STORE_EEXISTS = -2,    /* a unique key is taken */
+	STORE_EBUSY = -3,      /* locked or overloaded: try again */
+	STORE_EFULL = -4,      /* disk or quota full */
+	STORE_EIO = -5,        /* the database failed */
+	STORE_ENOMEM = -6,
+	STORE_ESCHEMA = -7,    /* the database is newer than this program, or broken */
+	STORE_EINVAL = -8,     /* a caller's mistake */
+};
+
+const char *store_strerror(int code);
+
+/* Names of the compiled-in backends, for --help and validation. */
+const char *store_backend_names(void);
+
+/*
+ * Opens the backend named by cfg->store.  Does not migrate.  Returns
+ * STORE_OK and *out (free with store_close), or an error with err filled.
+ */
+int store_open(struct store **out, const struct config *cfg, char *err, size_t errsz);
+void store_close(struct store *st);
+const char *store_name(const struct store *st);
+
+/*
+ * Applies every migration newer than the database's schema version, each
+ * in its own transaction.  *from and *to (may be NULL) receive the versions
+ * before and after.
+ */
+int store_migrate(struct store *st, int *from, int *to, char *err, size_t errsz);
+
+/* The schema version in the database (0 for a new one) and the newest this program knows. */
+int store_schema_version(struct store *st, int *version);
+int store_schema_latest(const struct store *st);
+
+/* A cheap round trip to the database, for /readyz. */
+int store_ping(struct store *st);
+
+/* An online, consistent copy of the database to a new file at path. */
+int store_backup(struct store *st, const char *path, char *err, size_t errsz);
+
+/* Transactions on the calling thread's connection. */
+int store_tx_begin(struct store *st);
+int store_tx_commit(struct store *st);
+int store_tx_rollback(struct store *st);
+
+/* Instance facts kept in the database (key/value); value is copied into out. */
+int store_meta_get(struct store *st, const char *key, char *out, size_t outsz);
+int store_meta_set(struct store *st, const char *key, const char *value);
+
+#endif

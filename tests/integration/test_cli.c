@@ -1,0 +1,237 @@
+/* Black-box tests of the `signaal` command line. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "harness.h"
+
+static char dir[64], datadir[128], flag[160];
+
+static int setup(void **state)
+{
+	(void)state;
+	temp_dir(dir, sizeof(dir));
+	snprintf(datadir, sizeof(datadir), "%s/data", dir);
+	snprintf(flag, sizeof(flag), "--data-dir=%s", datadir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct server s = { 0 };
+
+	(void)state;
+	snprintf(s.dir, sizeof(s.dir), "%s", dir);
+	server_cleanup(&s);
+	return 0;
+}
+
+static int run(const char *const *argv, const char *const *env, char **out, char **err)
+{
+	return run_cli(argv, env, out, err);
+}
+
+/* An error is exactly one line on stderr, starting "signaal: ". */
+static void assert_one_line_error(const char *err, const char *want)
+{
+	assert_true(strncmp(err, "signaal: ", 9) == 0);
+	assert_non_null(strchr(err, '\n'));
+	assert_true(strchr(err, '\n')[1] == '\0');
+	if (!strstr(err, want))
+		fail_msg("stderr '%s' lacks '%s'", err, want);
+}
+
+static void test_usage_errors_exit_2(void **state)
+{
+	static const struct {
+		const char *argv[4];
+		const char *want;
+	} cases[] = {
+		{ { "bogus", NULL }, "unknown command 'bogus' (see 'signaal help')" },
+		{ { "serve", "--bogus", NULL }, "unknown option '--bogus' (see 'signaal serve --help')" },
+		{ { "serve", "--threads", NULL }, "option '--threads' needs a value" },
+		{ { "serve", "--threads=999", NULL }, "invalid value '999' for threads (--threads): "
+						      "expected a whole number from 0 to 256" },
+		{ { "serve", "extra", NULL }, "unexpected argument 'extra'" },
+		{ { "db", NULL }, "'db' needs a subcommand" },
+		{ { "db", "drop", NULL }, "unknown command 'db drop'" },
+		{ { "config", "show", "-v", NULL }, "unknown option '-v'" },
+		{ { "db", "backup", NULL }, "expected the name of the backup file" },
+		{ { "version", "x", NULL }, "unexpected argument 'x'" },
+		{ { "help", "nope", NULL }, "unknown command 'nope'" },
+	};
+	char *out, *err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = run(cases[i].argv, NULL, &out, &err);
+
+		if (rc != 2)
+			fail_msg("case %zu: exit %d, stderr %s", i, rc, err);
+		assert_one_line_error(err, cases[i].want);
+		free(out);
+		free(err);
+	}
+	/* No arguments: the list of commands, exit 2. */
+	const char *none[] = { NULL };
+	assert_int_equal(run(none, NULL, &out, &err), 2);
+	assert_non_null(strstr(out, "usage: signaal COMMAND"));
+	free(out);
+	free(err);
+}
+
+static void test_every_command_has_help(void **state)
+{
+	static const char *const cmds[][3] = {
+		{ "serve", NULL }, { "version", NULL }, { "config", "show" }, { "db", "migrate" },
+		{ "db", "backup" }, { "keys", "init" }, { "help", NULL },
+	};
+	char *out, *err, want[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const char *argv[4] = { cmds[i][0], cmds[i][1] ? cmds[i][1] : "--help",
+					cmds[i][1] ? "--help" : NULL, NULL };
+
+		assert_int_equal(run(argv, NULL, &out, &err), 0);
+		snprintf(want, sizeof(want), "usage: signaal %s%s%s", cmds[i][0],
+			 cmds[i][1] ? " " : "", cmds[i][1] ? cmds[i][1] : "");
+		if (strncmp(out, want, strlen(want)) != 0)
+			fail_msg("'%s --help' printed: %s", want + 15, out);
+		assert_string_equal(err, "");
+		free(out);
+		free(err);
+	}
+	const char *serve_help[] = { "help", "serve", NULL };
+	assert_int_equal(run(serve_help, NULL, &out, &err), 0);
+	assert_non_null(strstr(out, "--max-body"));
+	assert_non_null(strstr(out, "SIGNAAL_MAX_BODY"));
+	free(out);
+	free(err);
+}
+
+static void test_version(void **state)
+{
+	const char *argv[] = { "version", NULL };
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(run(argv, NULL, &out, &err), 0);
+	assert_true(strncmp(out, "signaal ", 8) == 0);
+	assert_non_null(strstr(out, "sqlite 3."));
+	free(out);
+	free(err);
+}
+
+static void test_config_show_precedence_and_redaction(void **state)
+{
+	char conf[200], text[300];
+	FILE *f;
+	char *out, *err;
+
+	(void)state;
+	snprintf(conf, sizeof(conf), "%s/signaal.conf", dir);
+	f = fopen(conf, "w");
+	fputs("threads = 2\nmax_body = 128k\nlisten = 127.0.0.1:9999\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text), "SIGNAAL_CONFIG=%s", conf);
+	const char *env[] = { text, "SIGNAAL_THREADS=3", "SIGNAAL_STORE_URL=/secret/place.db",
+			      NULL };
+	const char *argv[] = { "config", "show", "--listen", "127.0.0.1:7777", NULL };
+	assert_int_equal(run(argv, env, &out, &err), 0);
+	assert_non_null(strstr(out, "listen = 127.0.0.1:7777  # flag\n"));
+	assert_non_null(strstr(out, "threads = 3  # environment\n"));
+	assert_non_null(strstr(out, "max_body = 131072  # file\n"));
+	assert_non_null(strstr(out, "data_dir = ./var  # default\n"));
+	assert_non_null(strstr(out, "store_url = (redacted)  # environment\n"));
+	assert_null(strstr(out, "/secret/place.db"));
+	free(out);
+	free(err);
+
+	f = fopen(conf, "w");
+	fputs("threads = 2\nmax_body = 10\n", f);
+	fclose(f);
+	const char *env2[] = { text, NULL };
+	const char *argv2[] = { "config", "show", NULL };
+	assert_int_equal(run(argv2, env2, &out, &err), 2);
+	assert_one_line_error(err, "line 2): expected a size in bytes from 1024 to 16777216");
+	free(out);
+	free(err);
+}
+
+static void test_db_migrate_backup_keys(void **state)
+{
+	char backup[200], keyfile[200];
+	struct stat sb;
+	char *out, *err;
+
+	(void)state;
+	const char *migrate[] = { "db", "migrate", flag, NULL };
+	assert_int_equal(run(migrate, NULL, &out, &err), 0);
+	assert_true(strncmp(out, "schema version 0 -> ", 20) == 0);
+	free(out);
+	free(err);
+	assert_int_equal(run(migrate, NULL, &out, &err), 0);
+	assert_non_null(strstr(out, "up to date"));
+	free(out);
+	free(err);
+
+	snprintf(backup, sizeof(backup), "%s/copy.db", dir);
+	const char *bk[] = { "db", "backup", flag, backup, NULL };
+	assert_int_equal(run(bk, NULL, &out, &err), 0);
+	assert_int_equal(stat(backup, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	free(out);
+	free(err);
+	assert_int_equal(run(bk, NULL, &out, &err), 1);
+	assert_one_line_error(err, "refusing to overwrite");
+	free(out);
+	free(err);
+
+	const char *keys[] = { "keys", "init", flag, NULL };
+	assert_int_equal(run(keys, NULL, &out, &err), 0);
+	assert_non_null(strstr(out, "created 2 key files"));
+	free(out);
+	free(err);
+	snprintf(keyfile, sizeof(keyfile), "%s/keys/pseudonym.key", datadir);
+	assert_int_equal(stat(keyfile, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(run(keys, NULL, &out, &err), 0);
+	assert_non_null(strstr(out, "none replaced"));
+	free(out);
+	free(err);
+}
+
+static void test_serve_refuses_bad_start(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	/* A data directory that cannot be created: clear message, exit 1, before listening. */
+	const char *argv[] = { "serve", "--data-dir", "/proc/signaal-cannot-exist", NULL };
+	assert_int_equal(run(argv, NULL, &out, &err), 1);
+	assert_one_line_error(err, "cannot create directory '/proc/signaal-cannot-exist'");
+	free(out);
+	free(err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usage_errors_exit_2),
+		cmocka_unit_test(test_every_command_has_help),
+		cmocka_unit_test(test_version),
+		cmocka_unit_test_setup_teardown(test_config_show_precedence_and_redaction, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_db_migrate_backup_keys, setup, teardown),
+		cmocka_unit_test(test_serve_refuses_bad_start),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
