@@ -22,20 +22,21 @@ struct config_key {
 	const char *name;
 	enum config_type type;
 	size_t offset;
-	size_t size;           /* of the field, for strings */
-	const char *def;       /* default, as text: parsed like any other value */
-	long min, max;         /* bounds for T_INT and T_SIZE; min 1: a string must be set */
-	const char *choices;   /* T_ENUM: space-separated */
+	size_t size;	     /* of the field, for strings */
+	const char *def;     /* default, as text: parsed like any other value */
+	long min, max;	     /* bounds for T_INT and T_SIZE; min 1: a string must be set */
+	const char *choices; /* T_ENUM: space-separated */
 	bool secret;
 	const char *help;
 };
 
-#define STR(field) T_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field)
+#define STR(field)	 T_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field)
 #define NUM(type, field) type, offsetof(struct config, field), 0
 
 static const struct config_key keys[] = {
 	{ "listen", T_LISTEN, offsetof(struct config, listen), sizeof(((struct config *)0)->listen),
-	  "127.0.0.1:8080", 0, 0, NULL, false, "address and port to serve HTTP on (host:port, [v6]:port)" },
+	  "127.0.0.1:8080", 0, 0, NULL, false,
+	  "address and port to serve HTTP on (host:port, [v6]:port)" },
 	{ "data_dir", STR(data_dir), "./var", 1, 0, NULL, false,
 	  "directory for the database and key files (created with mode 0700)" },
 	{ "store", T_ENUM, offsetof(struct config, store), sizeof(((struct config *)0)->store),
@@ -69,12 +70,13 @@ static const struct config_key keys[] = {
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 _Static_assert(NKEYS <= sizeof(((struct config *)0)->source) /
-			       sizeof(((struct config *)0)->source[0]),
+				sizeof(((struct config *)0)->source[0]),
 	       "config.source too small for the table");
 
 static const char *const source_names[] = { "default", "file", "environment", "flag" };
 
-static void errf(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void errf(char *err, size_t errsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void errf(char *err, size_t errsz, const char *fmt, ...)
 {
@@ -126,8 +128,16 @@ static int parse_size(const char *s, long *out)
 		return -1;
 	memcpy(num, s, n + 1);
 	switch (num[n - 1]) {
-	case 'k': case 'K': mult = 1024; num[--n] = '\0'; break;
-	case 'm': case 'M': mult = 1024 * 1024; num[--n] = '\0'; break;
+	case 'k':
+	case 'K':
+		mult = 1024;
+		num[--n] = '\0';
+		break;
+	case 'm':
+	case 'M':
+		mult = 1024 * 1024;
+		num[--n] = '\0';
+		break;
 	}
 	if (parse_long(num, &v) || v < 0 || v > LONG_MAX / mult)
 		return -1;
@@ -205,8 +215,8 @@ int config_listen_split(const char *listen, char *host, size_t hostsz, unsigned 
 	return 0;
 }
 
-static int config_apply(struct config *c, const struct config_key *k, const char *value,
-			char *why, size_t whysz)
+static int config_apply(struct config *c, const struct config_key *k, const char *value, char *why,
+			size_t whysz)
 {
 	char *field = (char *)c + k->offset;
 	long v;
@@ -244,8 +254,8 @@ static int config_apply(struct config *c, const struct config_key *k, const char
 		if ((k->type == T_INT ? parse_long(value, &v) : parse_size(value, &v)) ||
 		    v < k->min || v > k->max) {
 			errf(why, whysz, "expected %s from %ld to %ld%s",
-			     k->type == T_INT ? "a whole number" : "a size in bytes", k->min, k->max,
-			     k->type == T_SIZE ? " (suffix k or m allowed)" : "");
+			     k->type == T_INT ? "a whole number" : "a size in bytes", k->min,
+			     k->max, k->type == T_SIZE ? " (suffix k or m allowed)" : "");
 			return -1;
 		}
 		if (k->type == T_INT)
@@ -275,8 +285,8 @@ int config_set(struct config *c, const char *name, const char *value, enum confi
 		return -1;
 	}
 	if (config_apply(c, k, value, why, sizeof(why))) {
-		errf(err, errsz, "invalid value '%s' for %s (%s): %s", k->secret ? "(redacted)" : value,
-		     k->name, origin, why);
+		errf(err, errsz, "invalid value '%s' for %s (%s): %s",
+		     k->secret ? "(redacted)" : value, k->name, origin, why);
 		return -1;
 	}
 	c->source[k - keys] = src;
@@ -292,7 +302,7 @@ void config_defaults(struct config *c)
 		/* A default that does not pass its own validation is a bug in the table. */
 		if (config_set(c, keys[i].name, keys[i].def, CONFIG_DEFAULT, "default", err,
 			       sizeof(err))) {
-			log_error("BUG: bad configuration default", "error", err, NULL);
+			log_error("BUG: bad configuration default", "error", err);
 			abort();
 		}
 	}
@@ -310,8 +320,8 @@ static char *trim(char *s)
 	return s;
 }
 
-int config_load_text(struct config *c, const char *text, size_t len, const char *name,
-		     char *err, size_t errsz)
+int config_load_text(struct config *c, const char *text, size_t len, const char *name, char *err,
+		     size_t errsz)
 {
 	char line[2048], origin[1200];
 	size_t off = 0;
@@ -456,8 +466,8 @@ static int flag_value(int argc, char **argv, int i, const char **name, size_t *n
 	return i + 1;
 }
 
-int config_load(struct config *c, int argc, char **argv, const char **pos, int maxpos,
-		int *npos, char *err, size_t errsz)
+int config_load(struct config *c, int argc, char **argv, const char **pos, int maxpos, int *npos,
+		char *err, size_t errsz)
 {
 	const char *file = getenv("SIGNAAL_CONFIG");
 	int i;
@@ -570,18 +580,16 @@ static void config_value_text(const struct config *c, const struct config_key *k
 	const char *field = (const char *)c + k->offset;
 
 	switch (k->type) {
-	case T_STRING: case T_ENUM: case T_LISTEN:
+	case T_STRING:
+	case T_ENUM:
+	case T_LISTEN:
 		if (k->secret && *field)
 			snprintf(out, outsz, "(redacted)");
 		else
 			snprintf(out, outsz, "%s", field);
 		break;
-	case T_INT:
-		snprintf(out, outsz, "%d", *(const int *)(const void *)field);
-		break;
-	case T_SIZE:
-		snprintf(out, outsz, "%ld", *(const long *)(const void *)field);
-		break;
+	case T_INT: snprintf(out, outsz, "%d", *(const int *)(const void *)field); break;
+	case T_SIZE: snprintf(out, outsz, "%ld", *(const long *)(const void *)field); break;
 	case T_BOOL:
 		snprintf(out, outsz, "%s", *(const bool *)(const void *)field ? "true" : "false");
 		break;
@@ -605,7 +613,7 @@ void config_show(const struct config *c, int fd)
 		buf_addf(&b, "  # %s\n", source_names[c->source[i]]);
 	}
 	if (b.data && write(fd, b.data, b.len) < 0)
-		log_warn("cannot write configuration", NULL);
+		log_warn("cannot write configuration");
 	buf_release(&b);
 }
 
@@ -619,14 +627,14 @@ void config_print_flags(int fd)
 	for (size_t i = 0; i < NKEYS; i++) {
 		size_t j;
 
-		for (j = 0; keys[i].name[j] && j < sizeof(flag) - 1; j++)
+		for (j = 0; j < sizeof(flag) - 1 && keys[i].name[j]; j++)
 			flag[j] = keys[i].name[j] == '_' ? '-' : keys[i].name[j];
 		flag[j] = '\0';
 		env_name(keys[i].name, env, sizeof(env));
-		buf_addf(&b, "  --%-26s %s\n  %-28s (default '%s', env %s)\n", flag, keys[i].help, "",
-			 keys[i].def, env);
+		buf_addf(&b, "  --%-26s %s\n  %-28s (default '%s', env %s)\n", flag, keys[i].help,
+			 "", keys[i].def, env);
 	}
 	if (write(fd, b.data, b.len) < 0)
-		log_warn("cannot write help", NULL);
+		log_warn("cannot write help");
 	buf_release(&b);
 }

@@ -21,21 +21,21 @@
 enum config_source { CONFIG_DEFAULT = 0, CONFIG_FILE, CONFIG_ENV, CONFIG_FLAG };
 
 struct config {
-	char listen[256];        /* host:port; IPv6 as [addr]:port */
+	char listen[256]; /* host:port; IPv6 as [addr]:port */
 	char data_dir[1024];
-	char store[16];          /* backend name: "sqlite" */
-	char store_url[1024];    /* secret: may hold a password */
-	int threads;             /* 0: one per CPU */
-	long max_body;           /* bytes */
+	char store[16];	      /* backend name: "sqlite" */
+	char store_url[1024]; /* secret: may hold a password */
+	int threads;	      /* 0: one per CPU */
+	long max_body;	      /* bytes */
 	int max_connections;
-	int per_ip_connections;  /* 0: no per-address limit */
-	int connection_timeout;  /* seconds a connection may stay idle or slow */
-	int shutdown_timeout;    /* seconds to finish requests in flight on SIGTERM */
-	int busy_timeout_ms;     /* database lock wait */
-	char sqlite_sync[8];     /* "full" or "normal" */
+	int per_ip_connections; /* 0: no per-address limit */
+	int connection_timeout; /* seconds a connection may stay idle or slow */
+	int shutdown_timeout;	/* seconds to finish requests in flight on SIGTERM */
+	int busy_timeout_ms;	/* database lock wait */
+	char sqlite_sync[8];	/* "full" or "normal" */
 	char log_level[8];
 	bool access_log;
-	char config_file[1024];  /* the file read, or "" */
+	char config_file[1024]; /* the file read, or "" */
 
 	/* Where each value came from, indexed like the table (config_show uses it). */
 	enum config_source source[32];
@@ -61,8 +61,8 @@ int config_set(struct config *c, const char *name, const char *value, enum confi
 int config_load_file(struct config *c, const char *path, char *err, size_t errsz);
 
 /* The same for text in memory; `name` stands for the file in messages. */
-int config_load_text(struct config *c, const char *text, size_t len, const char *name,
-		     char *err, size_t errsz);
+int config_load_text(struct config *c, const char *text, size_t len, const char *name, char *err,
+		     size_t errsz);
 
 /* Applies every SIGNAAL_<NAME> variable that is set. 0, or -1 with err. */
 int config_load_env(struct config *c, char *err, size_t errsz);
@@ -74,8 +74,8 @@ int config_load_env(struct config *c, char *err, size_t errsz);
  * from argv), at most `maxpos` of them.  "--" ends the options.  An unknown
  * option, a missing value or a bad value is an error.
  */
-int config_load(struct config *c, int argc, char **argv, const char **pos, int maxpos,
-		int *npos, char *err, size_t errsz);
+int config_load(struct config *c, int argc, char **argv, const char **pos, int maxpos, int *npos,
+		char *err, size_t errsz);
 
 /* Checks relations between keys once all are set (e.g. store_url for postgres). */
 int config_check(const struct config *c, char *err, size_t errsz);

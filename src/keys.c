@@ -23,7 +23,8 @@ int keys_path(const char *data_dir, const char *purpose, char *out, size_t outsz
 static int key_create(const char *path, const char *purpose, char *err, size_t errsz)
 {
 	uint8_t seed[KEY_SEED_BYTES];
-	char b64[sodium_base64_ENCODED_LEN(KEY_SEED_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	char b64[sodium_base64_ENCODED_LEN(KEY_SEED_BYTES,
+					   sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
 	char line[160];
 	int n, rc;
 
@@ -34,7 +35,7 @@ static int key_create(const char *path, const char *purpose, char *err, size_t e
 	n = snprintf(line, sizeof(line), KEY_MAGIC "%s %s\n", purpose, b64);
 	sodium_memzero(b64, sizeof(b64));
 	rc = n < 0 || (size_t)n >= sizeof(line) ? -1
-						 : fs_write_new(path, line, (size_t)n, err, errsz);
+						: fs_write_new(path, line, (size_t)n, err, errsz);
 	sodium_memzero(line, sizeof(line));
 	return rc;
 }

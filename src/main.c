@@ -18,28 +18,34 @@ const struct cmd commands[] = {
 	  "Runs the HTTP server until SIGTERM or SIGINT, then finishes the requests in\n"
 	  "flight and exits 0.  With no configuration it serves 127.0.0.1:8080 with an\n"
 	  "embedded SQLite database in ./var, creating the directory, the database\n"
-	  "(migrated to the newest schema) and the key files on first start.\n", 1 },
+	  "(migrated to the newest schema) and the key files on first start.\n",
+	  1 },
 	{ "version", cmd_version, "print the version and the library versions",
 	  "usage: signaal version\n\nPrints the program's version and those of the libraries it"
-	  " runs on.\n", 0 },
+	  " runs on.\n",
+	  0 },
 	{ "config show", cmd_config_show, "print the effective configuration",
 	  "usage: signaal config show [OPTIONS]\n\n"
 	  "Prints every configuration key with its effective value and where it came\n"
 	  "from (default, file, environment, flag), in the configuration file format.\n"
-	  "Secrets are shown as (redacted).\n", 1 },
+	  "Secrets are shown as (redacted).\n",
+	  1 },
 	{ "db migrate", cmd_db_migrate, "bring the database schema up to date",
 	  "usage: signaal db migrate [OPTIONS]\n\n"
 	  "Applies every numbered migration the database lacks, each in its own\n"
-	  "transaction, and prints the schema version before and after.\n", 1 },
+	  "transaction, and prints the schema version before and after.\n",
+	  1 },
 	{ "db backup", cmd_db_backup, "copy the database while the server runs",
 	  "usage: signaal db backup [OPTIONS] FILE\n\n"
 	  "Writes a consistent copy of the database to FILE (mode 0600) without\n"
-	  "stopping the server.  FILE must not exist.\n", 1 },
+	  "stopping the server.  FILE must not exist.\n",
+	  1 },
 	{ "keys init", cmd_keys_init, "create the server's key files",
 	  "usage: signaal keys init [OPTIONS]\n\n"
 	  "Creates the missing key files in DATA_DIR/keys (mode 0600).  Existing keys\n"
 	  "are never replaced: stored pseudonyms depend on them.  `serve` does this\n"
-	  "on start too.\n", 1 },
+	  "on start too.\n",
+	  1 },
 	{ "help", cmd_help, "show help for a command",
 	  "usage: signaal help [COMMAND]\n\nLists the commands, or shows the help of one.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
@@ -139,7 +145,8 @@ int main(int argc, char **argv)
 			fputs(c->usage, stdout);
 			if (c->takes_config) {
 				fputs("\nOptions (each also as SIGNAAL_<NAME> or `name = value` in "
-				      "the --config file):\n", stdout);
+				      "the --config file):\n",
+				      stdout);
 				fflush(stdout);
 				config_print_flags(1);
 			}

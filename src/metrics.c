@@ -9,11 +9,11 @@
 #include "http/http.h"
 #include "util/mem.h"
 
-#define STATUS_MIN 100
-#define STATUS_SLOTS 500  /* 100..599 */
+#define STATUS_MIN   100
+#define STATUS_SLOTS 500 /* 100..599 */
 
-static const double bucket_le[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-				    0.05,   0.1,   0.25,   0.5,   1,    2.5,  5 };
+static const double bucket_le[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				    0.1,    0.25,  0.5,	   1,	  2.5,	5 };
 #define NBUCKETS (sizeof(bucket_le) / sizeof(bucket_le[0]))
 
 struct route_stats {
@@ -25,7 +25,7 @@ struct route_stats {
 
 static const struct route *mroutes;
 static size_t mnroutes;
-static struct route_stats *stats;  /* mnroutes + 1 entries; the last for unmatched */
+static struct route_stats *stats; /* mnroutes + 1 entries; the last for unmatched */
 static atomic_ulong db_errors;
 static atomic_long inflight;
 static time_t started;
@@ -111,8 +111,9 @@ int metrics_render(struct buf *out)
 			unsigned long v = load(&stats[i].status[st]);
 
 			if (v)
-				rc |= buf_addf(out, "signaal_http_requests_total{method=\"%s\","
-						    "route=\"%s\",status=\"%d\"} %lu\n",
+				rc |= buf_addf(out,
+					       "signaal_http_requests_total{method=\"%s\","
+					       "route=\"%s\",status=\"%d\"} %lu\n",
 					       m, rl, st + STATUS_MIN, v);
 		}
 	}
@@ -131,29 +132,38 @@ int metrics_render(struct buf *out)
 		for (size_t b = 0; b <= NBUCKETS; b++) {
 			cum += load(&stats[i].bucket[b]);
 			if (b < NBUCKETS)
-				rc |= buf_addf(out, "signaal_http_request_duration_seconds_bucket{"
-						    "method=\"%s\",route=\"%s\",le=\"%g\"} %lu\n",
+				rc |= buf_addf(out,
+					       "signaal_http_request_duration_seconds_bucket{"
+					       "method=\"%s\",route=\"%s\",le=\"%g\"} %lu\n",
 					       m, rl, bucket_le[b], cum);
 			else
-				rc |= buf_addf(out, "signaal_http_request_duration_seconds_bucket{"
-						    "method=\"%s\",route=\"%s\",le=\"+Inf\"} %lu\n",
+				rc |= buf_addf(out,
+					       "signaal_http_request_duration_seconds_bucket{"
+					       "method=\"%s\",route=\"%s\",le=\"+Inf\"} %lu\n",
 					       m, rl, cum);
 		}
-		rc |= buf_addf(out, "signaal_http_request_duration_seconds_sum{method=\"%s\","
-				    "route=\"%s\"} %.6f\n",
+		rc |= buf_addf(out,
+			       "signaal_http_request_duration_seconds_sum{method=\"%s\","
+			       "route=\"%s\"} %.6f\n",
 			       m, rl, (double)load(&stats[i].sum_us) / 1e6);
-		rc |= buf_addf(out, "signaal_http_request_duration_seconds_count{method=\"%s\","
-				    "route=\"%s\"} %lu\n", m, rl, count);
+		rc |= buf_addf(out,
+			       "signaal_http_request_duration_seconds_count{method=\"%s\","
+			       "route=\"%s\"} %lu\n",
+			       m, rl, count);
 	}
-	rc |= buf_addf(out, "# HELP signaal_http_requests_in_flight Requests being served.\n"
-			    "# TYPE signaal_http_requests_in_flight gauge\n"
-			    "signaal_http_requests_in_flight %ld\n",
+	rc |= buf_addf(out,
+		       "# HELP signaal_http_requests_in_flight Requests being served.\n"
+		       "# TYPE signaal_http_requests_in_flight gauge\n"
+		       "signaal_http_requests_in_flight %ld\n",
 		       atomic_load_explicit(&inflight, memory_order_relaxed));
-	rc |= buf_addf(out, "# HELP signaal_db_errors_total Database operations that failed.\n"
-			    "# TYPE signaal_db_errors_total counter\nsignaal_db_errors_total %lu\n",
+	rc |= buf_addf(out,
+		       "# HELP signaal_db_errors_total Database operations that failed.\n"
+		       "# TYPE signaal_db_errors_total counter\nsignaal_db_errors_total %lu\n",
 		       load(&db_errors));
-	rc |= buf_addf(out, "# HELP signaal_start_time_seconds Start time of the process.\n"
-			    "# TYPE signaal_start_time_seconds gauge\n"
-			    "signaal_start_time_seconds %lld\n", (long long)started);
+	rc |= buf_addf(out,
+		       "# HELP signaal_start_time_seconds Start time of the process.\n"
+		       "# TYPE signaal_start_time_seconds gauge\n"
+		       "signaal_start_time_seconds %lld\n",
+		       (long long)started);
 	return rc ? -1 : 0;
 }

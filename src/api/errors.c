@@ -10,8 +10,8 @@ void api_store_error(struct http_reply *rep, int code)
 		http_reply_problem(rep, 404, "not-found", "Not found", "no such resource", NULL);
 		break;
 	case STORE_EEXISTS:
-		http_reply_problem(rep, 409, "conflict", "Conflict",
-				   "the resource exists already", NULL);
+		http_reply_problem(rep, 409, "conflict", "Conflict", "the resource exists already",
+				   NULL);
 		break;
 	case STORE_EBUSY:
 		http_reply_problem(rep, 503, "unavailable", "Service unavailable",
@@ -20,7 +20,8 @@ void api_store_error(struct http_reply *rep, int code)
 		break;
 	case STORE_EFULL:
 		http_reply_problem(rep, 503, "unavailable", "Service unavailable",
-				   "the server cannot store more data now; nothing was saved", NULL);
+				   "the server cannot store more data now; nothing was saved",
+				   NULL);
 		http_reply_header(rep, "Retry-After", "60");
 		break;
 	default:

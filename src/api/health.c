@@ -43,8 +43,9 @@ void api_readyz(struct http_req *req, struct http_reply *rep)
 		http_reply_problem(rep, 503, "not-ready", "Not ready", detail, NULL);
 		return;
 	}
-	http_reply_json(rep, 200, json_pack("{s:s,s:s,s:i}", "status", "ready", "store",
-					    store_name(st), "schema_version", version));
+	http_reply_json(rep, 200,
+			json_pack("{s:s,s:s,s:i}", "status", "ready", "store", store_name(st),
+				  "schema_version", version));
 }
 
 void api_metrics(struct http_req *req, struct http_reply *rep)
@@ -66,9 +67,8 @@ void api_metrics(struct http_req *req, struct http_reply *rep)
 void api_version(struct http_req *req, struct http_reply *rep)
 {
 	(void)req;
-	http_reply_json(rep, 200, json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", "signaal",
-					    "version", SIGNAAL_VERSION, "sqlite",
-					    sqlite3_libversion(), "libsodium",
-					    sodium_version_string(), "libmicrohttpd",
-					    MHD_get_version()));
+	http_reply_json(rep, 200,
+			json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", "signaal", "version",
+				  SIGNAAL_VERSION, "sqlite", sqlite3_libversion(), "libsodium",
+				  sodium_version_string(), "libmicrohttpd", MHD_get_version()));
 }

@@ -17,11 +17,11 @@
 struct config;
 
 struct cmd {
-	const char *name;       /* "serve", "db migrate" */
+	const char *name; /* "serve", "db migrate" */
 	int (*fn)(int argc, char **argv);
 	const char *summary;
-	const char *usage;      /* full --help text; the configuration flags follow it */
-	int takes_config;       /* whether the configuration flags apply */
+	const char *usage; /* full --help text; the configuration flags follow it */
+	int takes_config;  /* whether the configuration flags apply */
 };
 
 extern const struct cmd commands[];

@@ -31,7 +31,8 @@ int cmd_help(int argc, char **argv)
 	fputs("usage: signaal COMMAND [OPTIONS] [ARGS]\n\n"
 	      "Signaal, the anti-fraud centre: one front door for fraud victims, real-time\n"
 	      "exchange of fraud signals between partners, and checks before you pay.\n\n"
-	      "Commands:\n", stdout);
+	      "Commands:\n",
+	      stdout);
 	for (const struct cmd *c = commands; c->name; c++)
 		printf("  %-14s %s\n", c->name, c->summary);
 	fputs("\nRun 'signaal COMMAND --help' for a command's options.\n", stdout);

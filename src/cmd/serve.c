@@ -46,7 +46,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	if (created)
-		log_info("key files created", "dir", cfg.data_dir, NULL);
+		log_info("key files created", "dir", cfg.data_dir);
 	if (store_open(&st, &cfg, err, sizeof(err)) != STORE_OK ||
 	    store_migrate(st, &from, &to, err, sizeof(err)) != STORE_OK) {
 		cmd_error("%s", err);
@@ -55,8 +55,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	snprintf(from_s, sizeof(from_s), "%d", from);
 	snprintf(to_s, sizeof(to_s), "%d", to);
-	log_info("database ready", "store", store_name(st), "schema_from", from_s, "schema", to_s,
-		 NULL);
+	log_info("database ready", "store", store_name(st), "schema_from", from_s, "schema", to_s);
 	if (metrics_init(api_routes, api_nroutes)) {
 		cmd_error("out of memory");
 		store_close(st);
@@ -83,19 +82,19 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	snprintf(port, sizeof(port), "%u", http_server_port(srv));
-	log_info("listening", "listen", cfg.listen, "port", port, "version", SIGNAAL_VERSION, NULL);
+	log_info("listening", "listen", cfg.listen, "port", port, "version", SIGNAAL_VERSION);
 
 	while (sigwait(&sigs, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
 		;
-	log_info("shutting down", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+	log_info("shutting down", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	left = http_server_drain(srv, cfg.shutdown_timeout);
 	snprintf(left_s, sizeof(left_s), "%ld", left);
 	metrics_free();
 	store_close(st);
 	if (left) {
-		log_warn("stopped with requests unfinished", "unfinished", left_s, NULL);
+		log_warn("stopped with requests unfinished", "unfinished", left_s);
 		return 1;
 	}
-	log_info("stopped", NULL);
+	log_info("stopped");
 	return 0;
 }

@@ -36,12 +36,12 @@ enum http_method {
 	HTTP_OTHER = HTTP_METHOD_COUNT
 };
 
-#define ROUTE_PARAMS_MAX 4
+#define ROUTE_PARAMS_MAX    4
 #define ROUTE_PARAM_MAX_LEN 256
 
 /* Route flags. */
-#define ROUTE_JSON_BODY 0x01  /* the body must be a JSON document; req->json holds it */
-#define ROUTE_NO_LOG 0x02     /* no access-log line (for probes hit every second) */
+#define ROUTE_JSON_BODY 0x01 /* the body must be a JSON document; req->json holds it */
+#define ROUTE_NO_LOG	0x02 /* no access-log line (for probes hit every second) */
 
 struct http_req;
 struct http_reply;
@@ -50,19 +50,19 @@ typedef void (*http_handler)(struct http_req *req, struct http_reply *rep);
 
 struct route {
 	enum http_method method;
-	const char *pattern;  /* "/v1/cases/{code}": a {name} matches one non-empty segment */
+	const char *pattern; /* "/v1/cases/{code}": a {name} matches one non-empty segment */
 	http_handler handler;
 	unsigned flags;
 };
 
 struct route_params {
 	size_t n;
-	const char *name[ROUTE_PARAMS_MAX];   /* points into the pattern, not terminated */
+	const char *name[ROUTE_PARAMS_MAX]; /* points into the pattern, not terminated */
 	size_t name_len[ROUTE_PARAMS_MAX];
 	char value[ROUTE_PARAMS_MAX][ROUTE_PARAM_MAX_LEN];
 };
 
-#define ROUTE_NOT_FOUND (-1)
+#define ROUTE_NOT_FOUND	 (-1)
 #define ROUTE_BAD_METHOD (-2)
 
 /*
@@ -83,15 +83,15 @@ const char *http_method_name(enum http_method m);
 /* ---- the request, as handlers see it ---- */
 
 struct http_req {
-	struct app *app;              /* the running application: config, store */
+	struct app *app; /* the running application: config, store */
 	enum http_method method;
-	const char *path;             /* percent-decoded, without the query */
-	int route;                    /* index into the route table */
+	const char *path; /* percent-decoded, without the query */
+	int route;	  /* index into the route table */
 	struct route_params params;
-	struct buf body;              /* the raw body, NUL-terminated */
-	json_t *json;                 /* for ROUTE_JSON_BODY routes, else NULL; borrowed */
+	struct buf body; /* the raw body, NUL-terminated */
+	json_t *json;	 /* for ROUTE_JSON_BODY routes, else NULL; borrowed */
 	char request_id[64];
-	void *conn;                   /* the server's connection; use the functions below */
+	void *conn; /* the server's connection; use the functions below */
 };
 
 /* The value of path parameter `name`, or NULL. */
@@ -115,9 +115,9 @@ int http_query_long(struct http_req *req, struct http_reply *rep, const char *na
 #define REPLY_HEADERS_MAX 8
 
 struct http_reply {
-	int status;                    /* 0 until a reply is set */
-	const char *content_type;      /* static string */
-	char *body;                    /* owned (mem_free) unless body_static */
+	int status;		  /* 0 until a reply is set */
+	const char *content_type; /* static string */
+	char *body;		  /* owned (mem_free) unless body_static */
 	size_t len;
 	bool body_static;
 	size_t nheaders;

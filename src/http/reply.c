@@ -57,7 +57,7 @@ void http_reply_json(struct http_reply *rep, int status, json_t *doc)
 
 	json_decref(doc);
 	if (!text) {
-		log_error("cannot encode reply", NULL);
+		log_error("cannot encode reply");
 		http_reply_static(rep, 500, "application/problem+json", oom_problem,
 				  sizeof(oom_problem) - 1);
 		return;
@@ -80,7 +80,7 @@ void http_reply_header(struct http_reply *rep, const char *name, const char *val
 {
 	if (rep->nheaders >= REPLY_HEADERS_MAX || strlen(name) >= sizeof(rep->headers[0].name) ||
 	    strlen(value) >= sizeof(rep->headers[0].value)) {
-		log_error("BUG: reply header does not fit", "header", name, NULL);
+		log_error("BUG: reply header does not fit", "header", name);
 		return;
 	}
 	snprintf(rep->headers[rep->nheaders].name, sizeof(rep->headers[0].name), "%s", name);
@@ -93,8 +93,8 @@ void http_problem_field(json_t **errors, const char *field, const char *message)
 	if (!*errors)
 		*errors = json_array();
 	if (*errors)
-		json_array_append_new(*errors, json_pack("{s:s,s:s}", "field", field,
-							  "message", message));
+		json_array_append_new(*errors,
+				      json_pack("{s:s,s:s}", "field", field, "message", message));
 }
 
 void http_reply_problem(struct http_reply *rep, int status, const char *slug, const char *title,

@@ -41,11 +41,11 @@ struct http_server {
 };
 
 struct conn_req {
-	struct http_req req;        /* first, so handlers' req pointers map back */
+	struct http_req req; /* first, so handlers' req pointers map back */
 	struct http_server *srv;
 	struct MHD_Connection *conn;
 	uint64_t start_ns;
-	int match;                  /* route index, ROUTE_NOT_FOUND or ROUTE_BAD_METHOD */
+	int match; /* route index, ROUTE_NOT_FOUND or ROUTE_BAD_METHOD */
 	unsigned allowed;
 	bool too_large;
 	bool answered;
@@ -95,7 +95,8 @@ int http_query_long(struct http_req *req, struct http_reply *rep, const char *na
 	if (!*v || *end || errno || n < min || n > max) {
 		json_t *errors = NULL;
 
-		snprintf(detail, sizeof(detail), "expected a whole number from %ld to %ld", min, max);
+		snprintf(detail, sizeof(detail), "expected a whole number from %ld to %ld", min,
+			 max);
 		http_problem_field(&errors, name, detail);
 		snprintf(detail, sizeof(detail), "query parameter '%s' is invalid", name);
 		http_reply_problem(rep, 400, "invalid-parameter", "Invalid query parameter", detail,
@@ -112,8 +113,9 @@ static void request_id(struct conn_req *cr)
 	const char *in = MHD_lookup_connection_value(cr->conn, MHD_HEADER_KIND, "X-Request-Id");
 	size_t n = in ? strlen(in) : 0;
 
-	if (n > 0 && n < sizeof(cr->req.request_id) && n == strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			"abcdefghijklmnopqrstuvwxyz0123456789._:-")) {
+	if (n > 0 && n < sizeof(cr->req.request_id) &&
+	    n == strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789._:-")) {
 		memcpy(cr->req.request_id, in, n + 1);
 		return;
 	}
@@ -154,8 +156,10 @@ static void reply_bad_json(struct http_reply *rep, const json_error_t *e)
 	char detail[300];
 	json_t *doc;
 
-	snprintf(detail, sizeof(detail), "the request body is not valid JSON: %s (line %d, column %d,"
-		 " byte %d)", e->text, e->line, e->column, e->position);
+	snprintf(detail, sizeof(detail),
+		 "the request body is not valid JSON: %s (line %d, column %d,"
+		 " byte %d)",
+		 e->text, e->line, e->column, e->position);
 	http_reply_problem(rep, 400, "malformed-json", "Malformed JSON", detail, NULL);
 	/* Add the position as members of their own, for programs. */
 	if (rep->status != 400)
@@ -186,14 +190,16 @@ static void dispatch(struct conn_req *cr, struct http_reply *rep)
 		router_allow_header(cr->allowed, allow, sizeof(allow));
 		snprintf(detail, sizeof(detail), "method %s is not allowed here; allowed: %s",
 			 cr->method, allow);
-		http_reply_problem(rep, 405, "method-not-allowed", "Method not allowed", detail, NULL);
+		http_reply_problem(rep, 405, "method-not-allowed", "Method not allowed", detail,
+				   NULL);
 		http_reply_header(rep, "Allow", allow);
 		return;
 	}
 	if (cr->too_large) {
 		snprintf(detail, sizeof(detail), "the request body is larger than %ld bytes",
 			 app->cfg->max_body);
-		http_reply_problem(rep, 413, "body-too-large", "Request body too large", detail, NULL);
+		http_reply_problem(rep, 413, "body-too-large", "Request body too large", detail,
+				   NULL);
 		return;
 	}
 	route = &app->routes[cr->match];
@@ -202,8 +208,10 @@ static void dispatch(struct conn_req *cr, struct http_reply *rep)
 		json_error_t e;
 
 		if (!content_type_is_json(ct)) {
-			snprintf(detail, sizeof(detail), "expected Content-Type application/json, got "
-				 "'%.100s'", ct ? ct : "(none)");
+			snprintf(detail, sizeof(detail),
+				 "expected Content-Type application/json, got "
+				 "'%.100s'",
+				 ct ? ct : "(none)");
 			http_reply_problem(rep, 415, "unsupported-media-type",
 					   "Unsupported media type", detail, NULL);
 			return;
@@ -214,8 +222,8 @@ static void dispatch(struct conn_req *cr, struct http_reply *rep)
 					   NULL);
 			return;
 		}
-		cr->req.json = json_loadb(cr->req.body.data, cr->req.body.len,
-					  JSON_REJECT_DUPLICATES, &e);
+		cr->req.json =
+			json_loadb(cr->req.body.data, cr->req.body.len, JSON_REJECT_DUPLICATES, &e);
 		if (!cr->req.json) {
 			reply_bad_json(rep, &e);
 			return;
@@ -223,10 +231,11 @@ static void dispatch(struct conn_req *cr, struct http_reply *rep)
 	}
 	route->handler(&cr->req, rep);
 	if (rep->status < 100 || rep->status > 599) {
-		log_error("BUG: handler set no reply", "route", route->pattern, NULL);
+		log_error("BUG: handler set no reply", "route", route->pattern);
 		http_reply_release(rep);
 		http_reply_problem(rep, 500, "internal", "Internal server error",
-				   "the server failed to answer; the failure has been logged", NULL);
+				   "the server failed to answer; the failure has been logged",
+				   NULL);
 	}
 }
 
@@ -320,6 +329,18 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	return send_reply(cr, &rep);
 }
 
+/* How a request ended, for the access log; NULL when it completed normally. */
+static const char *termination_name(enum MHD_RequestTerminationCode toe)
+{
+	switch (toe) {
+	case MHD_REQUEST_TERMINATED_COMPLETED_OK: return NULL;
+	case MHD_REQUEST_TERMINATED_CLIENT_ABORT: return "client-abort";
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: return "timeout";
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: return "shutdown";
+	default: return "error";
+	}
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -338,18 +359,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	      cr->status < 400)) {
 		char status[8], ms[32], in[24], out[24];
 		const char *route = cr->match >= 0 ? srv->app->routes[cr->match].pattern : "-";
+		const char *end = termination_name(toe);
 
 		snprintf(status, sizeof(status), "%d", cr->status);
 		snprintf(ms, sizeof(ms), "%.3f", (double)dur / 1e6);
 		snprintf(in, sizeof(in), "%zu", cr->bytes_in);
 		snprintf(out, sizeof(out), "%zu", cr->bytes_out);
+		/* A request that did not end normally says how it ended; the key is left out otherwise. */
 		log_info("request", "method", cr->method, "path", cr->req.path, "route", route,
 			 "status", status, "ms", ms, "in", in, "out", out, "id", cr->req.request_id,
-			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? NULL : "end",
-			 toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT ? "client-abort"
-			 : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
-			 : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? "shutdown" : "error",
-			 NULL);
+			 end ? "end" : (const char *)NULL, end);
 	}
 	json_decref(cr->req.json);
 	buf_release(&cr->req.body);
@@ -358,7 +377,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	atomic_fetch_sub(&srv->inflight, 1);
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -370,7 +390,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
-	log_warn("http server", "detail", msg, NULL);
+	log_warn("http server", "detail", msg);
 }
 
 static int resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *sslen, char *err,
@@ -406,8 +426,8 @@ struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+	unsigned flags =
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	unsigned threads = (unsigned)cfg->threads;
 
 	if (!srv) {
@@ -428,17 +448,14 @@ struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 	srv->app = app;
 	srv->id_prefix = (unsigned)(now_ns() ^ ((uint64_t)getpid() << 16));
 	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_access, srv,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY_LIMIT,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		MHD_OPTION_END);
+		flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)cfg->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)cfg->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)HEADER_MEMORY_LIMIT, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER,
+		on_mhd_log, NULL, MHD_OPTION_END);
 	(void)sslen;
 	if (!srv->daemon) {
 		snprintf(err, errsz, "cannot listen on '%s': %s", cfg->listen,

@@ -42,8 +42,8 @@ struct sqlite_store {
 	int busy_timeout_ms;
 	bool sync_full;
 	pthread_key_t key;
-	pthread_mutex_t lock;       /* guards conns */
-	struct sqlite_conn *conns;  /* every open connection, for closing */
+	pthread_mutex_t lock;	   /* guards conns */
+	struct sqlite_conn *conns; /* every open connection, for closing */
 };
 
 static struct sqlite_store *ss(struct store *st)
@@ -55,21 +55,25 @@ static struct sqlite_store *ss(struct store *st)
 static int sqlite_err(int rc)
 {
 	switch (rc & 0xff) {
-	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return STORE_OK;
-	case SQLITE_BUSY: case SQLITE_LOCKED: return STORE_EBUSY;
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW: return STORE_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return STORE_EBUSY;
 	case SQLITE_FULL: return STORE_EFULL;
 	case SQLITE_NOMEM: return STORE_ENOMEM;
 	case SQLITE_CONSTRAINT: return STORE_EEXISTS;
 	case SQLITE_NOTFOUND: return STORE_ENOTFOUND;
-	case SQLITE_CORRUPT: case SQLITE_NOTADB: case SQLITE_SCHEMA: return STORE_ESCHEMA;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_SCHEMA: return STORE_ESCHEMA;
 	default: return STORE_EIO;
 	}
 }
 
 static void sqlite_log_error(sqlite3 *db, const char *what)
 {
-	log_error("database error", "op", what, "error", db ? sqlite3_errmsg(db) : "no connection",
-		  NULL);
+	log_error("database error", "op", what, "error", db ? sqlite3_errmsg(db) : "no connection");
 }
 
 static void conn_free(struct sqlite_conn *c)
@@ -99,7 +103,8 @@ static int conn_open(struct sqlite_store *s, struct sqlite_conn **out)
 	if (!c)
 		return STORE_ENOMEM;
 	rc = sqlite3_open_v2(s->path, &c->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		sqlite_log_error(c->db, "open");
 		rc = sqlite_err(rc);
@@ -167,7 +172,7 @@ static int conn_stmt(struct sqlite_conn *c, const char *sql, sqlite3_stmt **out)
 		c->nstmts++;
 	} else {
 		/* A full cache means a caller builds SQL at run time: that is a bug. */
-		log_error("BUG: statement cache full", NULL);
+		log_error("BUG: statement cache full");
 		sqlite3_finalize(stmt);
 		return STORE_EIO;
 	}
@@ -322,9 +327,9 @@ static int sqlite_migrate(struct store *st, int *from, int *to, char *err, size_
 			goto fail;
 		}
 		*to = m->version;
-		log_info("migration applied", "backend", "sqlite", "name", m->name, NULL);
+		log_info("migration applied", "backend", "sqlite", "name", m->name);
 		continue;
-fail:
+	fail:
 		snprintf(err, errsz, "migration %04d_%s failed: %s", m->version, m->name,
 			 sqlite3_errmsg(c->db));
 		return rc;

@@ -23,14 +23,14 @@ struct store;
 
 enum store_err {
 	STORE_OK = 0,
-	STORE_ENOTFOUND = -1,  /* no such row */
-	STORE_EEXISTS = -2,    /* a unique key is taken */
-	STORE_EBUSY = -3,      /* locked or overloaded: try again */
-	STORE_EFULL = -4,      /* disk or quota full */
-	STORE_EIO = -5,        /* the database failed */
+	STORE_ENOTFOUND = -1, /* no such row */
+	STORE_EEXISTS = -2,   /* a unique key is taken */
+	STORE_EBUSY = -3,     /* locked or overloaded: try again */
+	STORE_EFULL = -4,     /* disk or quota full */
+	STORE_EIO = -5,	      /* the database failed */
 	STORE_ENOMEM = -6,
-	STORE_ESCHEMA = -7,    /* the database is newer than this program, or broken */
-	STORE_EINVAL = -8,     /* a caller's mistake */
+	STORE_ESCHEMA = -7, /* the database is newer than this program, or broken */
+	STORE_EINVAL = -8,  /* a caller's mistake */
 };
 
 const char *store_strerror(int code);

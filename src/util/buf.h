@@ -16,22 +16,25 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#define BUF_OK 0
-#define BUF_ENOMEM (-1)
+#define BUF_OK	    0
+#define BUF_ENOMEM  (-1)
 #define BUF_ETOOBIG (-2)
 
 struct buf {
 	char *data;
 	size_t len;
-	size_t cap;  /* allocated, terminator included */
-	size_t max;  /* hard limit on len */
+	size_t cap; /* allocated, terminator included */
+	size_t max; /* hard limit on len */
 };
 
-#define BUF_INIT(maxlen) { NULL, 0, 0, (maxlen) }
+#define BUF_INIT(maxlen)             \
+	{                            \
+		NULL, 0, 0, (maxlen) \
+	}
 
 void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
-void buf_reset(struct buf *b);          /* len = 0, keeps the allocation */
+void buf_reset(struct buf *b);		      /* len = 0, keeps the allocation */
 char *buf_detach(struct buf *b, size_t *len); /* never NULL unless out of memory */
 
 int buf_add(struct buf *b, const void *p, size_t n);

@@ -13,8 +13,8 @@
 
 #include <stddef.h>
 
-void *mem_alloc(size_t n);                  /* like malloc; never returns memory for n == 0 */
-void *mem_calloc(size_t count, size_t size);/* zeroed; checks count*size for overflow */
+void *mem_alloc(size_t n);		     /* like malloc; never returns memory for n == 0 */
+void *mem_calloc(size_t count, size_t size); /* zeroed; checks count*size for overflow */
 void *mem_realloc(void *p, size_t n);
 char *mem_strdup(const char *s);
 char *mem_strndup(const char *s, size_t n); /* copies at most n bytes and terminates */

@@ -47,7 +47,8 @@ static unsigned free_port(void)
 
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || getsockname(fd, (struct sockaddr *)&a, &len))
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &len))
 		fail_msg("cannot find a free port: %s", strerror(errno));
 	port = ntohs(a.sin_port);
 	close(fd);

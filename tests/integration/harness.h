@@ -14,21 +14,21 @@
 struct server {
 	pid_t pid;
 	unsigned port;
-	char dir[64];        /* temporary directory: data/ and server.log inside */
-	char base[64];       /* "http://127.0.0.1:PORT" */
+	char dir[64];  /* temporary directory: data/ and server.log inside */
+	char base[64]; /* "http://127.0.0.1:PORT" */
 };
 
 struct response {
 	long status;
-	char *body;          /* NUL-terminated */
+	char *body; /* NUL-terminated */
 	size_t len;
 	char content_type[128];
 	char request_id[128];
 	char allow[128];
 	char connection[64];
 	char retry_after[32];
-	long connects;       /* new connections curl opened for this request */
-	int curl_error;      /* CURLE_OK or the failure */
+	long connects;	/* new connections curl opened for this request */
+	int curl_error; /* CURLE_OK or the failure */
 };
 
 /* Starts the server with extra flags (NULL-terminated, may be NULL); asserts it came up. */

@@ -54,10 +54,12 @@ static void test_usage_errors_exit_2(void **state)
 		const char *want;
 	} cases[] = {
 		{ { "bogus", NULL }, "unknown command 'bogus' (see 'signaal help')" },
-		{ { "serve", "--bogus", NULL }, "unknown option '--bogus' (see 'signaal serve --help')" },
+		{ { "serve", "--bogus", NULL },
+		  "unknown option '--bogus' (see 'signaal serve --help')" },
 		{ { "serve", "--threads", NULL }, "option '--threads' needs a value" },
-		{ { "serve", "--threads=999", NULL }, "invalid value '999' for threads (--threads): "
-						      "expected a whole number from 0 to 256" },
+		{ { "serve", "--threads=999", NULL },
+		  "invalid value '999' for threads (--threads): "
+		  "expected a whole number from 0 to 256" },
 		{ { "serve", "extra", NULL }, "unexpected argument 'extra'" },
 		{ { "db", NULL }, "'db' needs a subcommand" },
 		{ { "db", "drop", NULL }, "unknown command 'db drop'" },
@@ -89,8 +91,8 @@ static void test_usage_errors_exit_2(void **state)
 static void test_every_command_has_help(void **state)
 {
 	static const char *const cmds[][3] = {
-		{ "serve", NULL }, { "version", NULL }, { "config", "show" }, { "db", "migrate" },
-		{ "db", "backup" }, { "keys", "init" }, { "help", NULL },
+		{ "serve", NULL },  { "version", NULL }, { "config", "show" }, { "db", "migrate" },
+		{ "db", "backup" }, { "keys", "init" },	 { "help", NULL },
 	};
 	char *out, *err, want[64];
 

@@ -135,8 +135,8 @@ static void test_not_found_and_bad_method(void **state)
 	(void)state;
 	http_do(&srv, "GET", "/v1/no-such-thing", NULL, NULL, 0, &r);
 	doc = expect_problem(&r, 404, "urn:signaal:problem:not-found");
-	assert_non_null(strstr(json_string_value(json_object_get(doc, "detail")),
-			       "'/v1/no-such-thing'"));
+	assert_non_null(
+		strstr(json_string_value(json_object_get(doc, "detail")), "'/v1/no-such-thing'"));
 	json_decref(doc);
 	response_free(&r);
 
@@ -189,11 +189,13 @@ static void test_metrics(void **state)
 	assert_int_equal(r.status, 200);
 	assert_true(strncmp(r.content_type, "text/plain", 10) == 0);
 	assert_non_null(strstr(r.body, "# TYPE signaal_http_requests_total counter"));
-	assert_non_null(strstr(r.body, "signaal_http_requests_total{method=\"GET\",route=\"/healthz\","
-				       "status=\"200\"}"));
+	assert_non_null(strstr(r.body,
+			       "signaal_http_requests_total{method=\"GET\",route=\"/healthz\","
+			       "status=\"200\"}"));
 	assert_non_null(strstr(r.body, "route=\"unmatched\",status=\"404\"}"));
-	assert_non_null(strstr(r.body, "signaal_http_request_duration_seconds_bucket{method=\"GET\","
-				       "route=\"/healthz\",le=\"+Inf\"}"));
+	assert_non_null(strstr(r.body,
+			       "signaal_http_request_duration_seconds_bucket{method=\"GET\","
+			       "route=\"/healthz\",le=\"+Inf\"}"));
 	assert_non_null(strstr(r.body, "signaal_db_errors_total 0"));
 	response_free(&r);
 }

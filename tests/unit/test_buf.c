@@ -105,10 +105,8 @@ static void test_injected_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_append_and_terminate),
-		cmocka_unit_test(test_cap_is_hard),
-		cmocka_unit_test(test_growth_over_many_appends),
-		cmocka_unit_test(test_detach),
+		cmocka_unit_test(test_append_and_terminate),	 cmocka_unit_test(test_cap_is_hard),
+		cmocka_unit_test(test_growth_over_many_appends), cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_injected_failure),
 	};
 

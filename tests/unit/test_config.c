@@ -15,9 +15,13 @@ static char err[CONFIG_ERR_MAX];
 
 static void clear_env(void)
 {
-	static const char *const vars[] = { "SIGNAAL_CONFIG", "SIGNAAL_LISTEN", "SIGNAAL_MAX_BODY",
-					    "SIGNAAL_THREADS", "SIGNAAL_DATA_DIR",
-					    "SIGNAAL_STORE_URL", NULL };
+	static const char *const vars[] = { "SIGNAAL_CONFIG",
+					    "SIGNAAL_LISTEN",
+					    "SIGNAAL_MAX_BODY",
+					    "SIGNAAL_THREADS",
+					    "SIGNAAL_DATA_DIR",
+					    "SIGNAAL_STORE_URL",
+					    NULL };
 
 	for (int i = 0; vars[i]; i++)
 		unsetenv(vars[i]);
@@ -53,12 +57,14 @@ struct bad_case {
 static void test_validation_messages(void **state)
 {
 	static const struct bad_case cases[] = {
-		{ "max_body", "abc", "invalid value 'abc' for max_body (test): expected a size in "
-				     "bytes from 1024 to 16777216 (suffix k or m allowed)" },
+		{ "max_body", "abc",
+		  "invalid value 'abc' for max_body (test): expected a size in "
+		  "bytes from 1024 to 16777216 (suffix k or m allowed)" },
 		{ "max_body", "100", "from 1024 to 16777216" },
 		{ "max_body", "17m", "from 1024 to 16777216" },
-		{ "threads", "-1", "invalid value '-1' for threads (test): expected a whole number "
-				   "from 0 to 256" },
+		{ "threads", "-1",
+		  "invalid value '-1' for threads (test): expected a whole number "
+		  "from 0 to 256" },
 		{ "threads", "4x", "expected a whole number" },
 		{ "threads", " 4", "expected a whole number" },
 		{ "threads", "", "expected a whole number" },
@@ -66,8 +72,9 @@ static void test_validation_messages(void **state)
 		{ "listen", "localhost:99999", "expected a port from 0 to 65535" },
 		{ "listen", ":8080", "expected a host before the port" },
 		{ "listen", "[::1]8080", "expected [IPv6-address]:port" },
-		{ "store", "oracle", "invalid value 'oracle' for store (test): expected one of: "
-				     "sqlite" },
+		{ "store", "oracle",
+		  "invalid value 'oracle' for store (test): expected one of: "
+		  "sqlite" },
 		{ "log_level", "loud", "expected one of: debug info warn error off" },
 		{ "access_log", "maybe", "expected true or false" },
 		{ "data_dir", "", "expected a non-empty value" },
@@ -102,9 +109,11 @@ static void test_good_values(void **state)
 	assert_int_equal(c.max_body, 1048576);
 	assert_int_equal(config_set(&c, "max_body", "2K", CONFIG_FLAG, "t", err, sizeof(err)), 0);
 	assert_int_equal(c.max_body, 2048);
-	assert_int_equal(config_set(&c, "access_log", "off", CONFIG_FLAG, "t", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "access_log", "off", CONFIG_FLAG, "t", err, sizeof(err)),
+			 0);
 	assert_false(c.access_log);
-	assert_int_equal(config_set(&c, "listen", "[::1]:0", CONFIG_FLAG, "t", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "listen", "[::1]:0", CONFIG_FLAG, "t", err, sizeof(err)),
+			 0);
 	assert_string_equal(c.listen, "[::1]:0");
 	assert_int_equal(c.source[0], CONFIG_FLAG);
 }
@@ -118,8 +127,8 @@ static void test_secret_never_echoed(void **state)
 	memset(long_url, 'p', sizeof(long_url) - 1);
 	long_url[sizeof(long_url) - 1] = '\0';
 	config_defaults(&c);
-	assert_int_equal(config_set(&c, "store_url", long_url, CONFIG_ENV, "env", err,
-				    sizeof(err)), -1);
+	assert_int_equal(config_set(&c, "store_url", long_url, CONFIG_ENV, "env", err, sizeof(err)),
+			 -1);
 	assert_null(strstr(err, "ppp"));
 	assert_non_null(strstr(err, "(redacted)"));
 }
@@ -132,8 +141,8 @@ static void test_file_parsing(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_int_equal(config_load_text(&c, text, sizeof(text) - 1, "x.conf", err,
-					  sizeof(err)), 0);
+	assert_int_equal(config_load_text(&c, text, sizeof(text) - 1, "x.conf", err, sizeof(err)),
+			 0);
 	assert_string_equal(c.listen, "0.0.0.0:9000");
 	assert_int_equal(c.max_body, 131072);
 	assert_string_equal(c.store_url, "  spaced # not a comment ");
@@ -141,10 +150,11 @@ static void test_file_parsing(void **state)
 
 	config_defaults(&c);
 	assert_int_equal(config_load_text(&c, "listen = 1.2.3.4:1\nthreads\n", 26, "y.conf", err,
-					  sizeof(err)), -1);
+					  sizeof(err)),
+			 -1);
 	assert_string_equal(err, "file 'y.conf' line 2: expected 'key = value'");
-	assert_int_equal(config_load_text(&c, "\nthreads = 999\n", 15, "z.conf", err,
-					  sizeof(err)), -1);
+	assert_int_equal(config_load_text(&c, "\nthreads = 999\n", 15, "z.conf", err, sizeof(err)),
+			 -1);
 	assert_string_equal(err, "invalid value '999' for threads (file 'z.conf' line 2): "
 				 "expected a whole number from 0 to 256");
 }
@@ -183,8 +193,8 @@ static void test_precedence(void **state)
 	char *argv2[] = { "--max-body=8192", "--config", path, "FILE" };
 	assert_int_equal(config_load(&c, 4, argv2, pos, 2, &npos, err, sizeof(err)), 0);
 	assert_string_equal(c.listen, "127.0.0.1:1111"); /* file */
-	assert_int_equal(c.threads, 5);                  /* environment over file */
-	assert_int_equal(c.max_body, 8192);              /* flag over environment */
+	assert_int_equal(c.threads, 5);			 /* environment over file */
+	assert_int_equal(c.max_body, 8192);		 /* flag over environment */
 	assert_int_equal(c.source[0], CONFIG_FILE);
 	assert_int_equal(npos, 1);
 	assert_string_equal(pos[0], "FILE");
@@ -246,7 +256,8 @@ static void test_show_redacts(void **state)
 	assert_true(fd >= 0);
 	config_defaults(&c);
 	assert_int_equal(config_set(&c, "store_url", "file:secret-password", CONFIG_ENV, "e", err,
-				    sizeof(err)), 0);
+				    sizeof(err)),
+			 0);
 	config_show(&c, fd);
 	lseek(fd, 0, SEEK_SET);
 	n = read(fd, out, sizeof(out) - 1);

@@ -40,8 +40,9 @@ static void test_problem_members(void **state)
 	assert_int_equal(json_array_size(errors), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 1), "field")),
 			    "identifiers[0].value");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(errors, 0),
-							      "message")), "unknown code 'x'");
+	assert_string_equal(
+		json_string_value(json_object_get(json_array_get(errors, 0), "message")),
+		"unknown code 'x'");
 	json_decref(doc);
 	http_reply_release(&rep);
 	assert_int_equal(rep.status, 0);

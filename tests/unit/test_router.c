@@ -28,9 +28,9 @@ static const struct route routes[] = {
 struct match_case {
 	enum http_method m;
 	const char *path;
-	int want;                /* route index, ROUTE_NOT_FOUND or ROUTE_BAD_METHOD */
+	int want; /* route index, ROUTE_NOT_FOUND or ROUTE_BAD_METHOD */
 	const char *p1, *v1, *p2, *v2;
-	const char *allow;       /* for ROUTE_BAD_METHOD */
+	const char *allow; /* for ROUTE_BAD_METHOD */
 };
 
 static void test_table(void **state)

@@ -101,8 +101,11 @@ static void test_newer_database_refused(void **state)
 	assert_int_equal(store_migrate(f->st, NULL, NULL, err, sizeof(err)), STORE_OK);
 	snprintf(path, sizeof(path), "%s/signaal.db", f->cfg.data_dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "INSERT INTO schema_migrations (version, name) "
-					  "VALUES (9999, 'future')", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO schema_migrations (version, name) "
+				      "VALUES (9999, 'future')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_migrate(f->st, NULL, NULL, err, sizeof(err)), STORE_ESCHEMA);
 	assert_non_null(strstr(err, "database schema version 9999 is newer than this program"));

@@ -1,0 +1,6 @@
+#!/bin/sh
+# Every benchmark, each as a ratio against a baseline measured in the same run.
+set -eu
+cd "$(dirname "$0")/.."
+echo "# signaal benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
+bench/http.sh build/signaal
