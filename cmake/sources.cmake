@@ -6,6 +6,21 @@ set(SIGNAAL_CORE_SOURCES
   src/util/buf.c
   src/util/log.c
   src/util/fs.c
+  src/util/keccak.c
+  src/util/bech32.c
+  src/ident/ident.c
+  src/ident/kinds.c
+  src/ident/iban.c
+  src/ident/phone.c
+  src/ident/url.c
+  src/ident/domain.c
+  src/ident/email.c
+  src/ident/crypto.c
+  src/ident/handle.c
+  src/voprf.c
+  src/pseudonym.c
+  src/taxonomy.c
+  src/embedded.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -17,12 +32,15 @@ set(SIGNAAL_CORE_SOURCES
   src/api/routes.c
   src/api/errors.c
   src/api/health.c
+  src/api/identifiers.c
+  src/api/reference.c
   src/cmd/serve.c
   src/cmd/version.c
   src/cmd/config_show.c
   src/cmd/db.c
   src/cmd/keys_init.c
   src/cmd/help.c
+  src/cmd/normalize.c
 )
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.
@@ -33,16 +51,40 @@ set(SIGNAAL_UNIT_TESTS
   problem
   store
   keys
+  iban
+  phone
+  url
+  domain
+  crypto_addr
+  handle
+  keccak
+  voprf
+  pseudonym
+  taxonomy
 )
 
 # Integration tests: tests/integration/test_<name>.c against the real server.
 set(SIGNAAL_INTEGRATION_TESTS
   http
   cli
+  identifiers
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.
 set(SIGNAAL_FUZZ_TARGETS
   config
   router
+  iban
+  phone
+  url
+  domain
+  email
+  crypto
+  handle
+  taxonomy
+)
+
+# Benchmarks: bench/bench_<name>.c, each its own program printing ratios.
+set(SIGNAAL_BENCHMARKS
+  voprf
 )

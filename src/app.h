@@ -11,6 +11,9 @@
 struct config;
 struct route;
 struct store;
+struct taxonomy;
+struct municipalities;
+struct pseudonym_key;
 
 struct app {
 	const struct config *cfg;
@@ -18,6 +21,9 @@ struct app {
 	const struct route *routes;
 	size_t nroutes;
 	time_t started;
+	const struct taxonomy *taxonomy;	     /* data/taxonomy.json */
+	const struct municipalities *municipalities; /* data/municipalities.tsv */
+	const struct pseudonym_key *pseudonym_key;   /* from DATA_DIR/keys/pseudonym.key */
 };
 
 #endif

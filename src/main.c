@@ -46,6 +46,19 @@ const struct cmd commands[] = {
 	  "are never replaced: stored pseudonyms depend on them.  `serve` does this\n"
 	  "on start too.\n",
 	  1 },
+	{ "normalize", cmd_normalize, "print the canonical form of an identifier",
+	  "usage: signaal normalize [--json] KIND VALUE\n\n"
+	  "Validates VALUE as an identifier of KIND (iban, phone, url, domain, email,\n"
+	  "crypto, handle) and prints its canonical form, the form in which Signaal\n"
+	  "stores and matches it.  Exit status: 0 valid, 1 invalid (the reason on\n"
+	  "standard error), 2 usage error.\n\n"
+	  "  --json   print one JSON object: {\"kind\", \"input\", \"valid\", \"canonical\",\n"
+	  "           \"attributes\"} (url also \"expressions\"), or for invalid input\n"
+	  "           {\"kind\", \"input\", \"valid\": false, \"error\"}; exit status as above\n\n"
+	  "Examples:\n"
+	  "  signaal normalize iban 'nl91 abna 0417 1643 00'   ->  NL91ABNA0417164300\n"
+	  "  signaal normalize phone '06-12345678'             ->  +31612345678\n",
+	  0 },
 	{ "help", cmd_help, "show help for a command",
 	  "usage: signaal help [COMMAND]\n\nLists the commands, or shows the help of one.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },

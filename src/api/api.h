@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "http/http.h"
+#include "ident/ident.h"
 
 extern const struct route api_routes[];
 extern const size_t api_nroutes;
@@ -21,5 +22,21 @@ void api_healthz(struct http_req *req, struct http_reply *rep);
 void api_readyz(struct http_req *req, struct http_reply *rep);
 void api_metrics(struct http_req *req, struct http_reply *rep);
 void api_version(struct http_req *req, struct http_reply *rep);
+
+/* identifiers.c */
+void api_identifiers_normalize(struct http_req *req, struct http_reply *rep);
+
+/*
+ * One normalisation result as the API and the CLI show it: {"kind", "input",
+ * "valid": true, "canonical", "attributes", ("expressions")} or {"kind",
+ * "input", "valid": false, "error"}.  `rc` and `err` are what
+ * ident_normalize() returned.  New reference; NULL when out of memory.
+ */
+json_t *api_ident_json(enum ident_kind kind, const char *input, size_t len, const struct ident *id,
+		       int rc, const char *err);
+
+/* reference.c */
+void api_taxonomy(struct http_req *req, struct http_reply *rep);
+void api_municipalities(struct http_req *req, struct http_reply *rep);
 
 #endif

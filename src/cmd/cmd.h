@@ -45,5 +45,6 @@ int cmd_db_migrate(int argc, char **argv);
 int cmd_db_backup(int argc, char **argv);
 int cmd_keys_init(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_normalize(int argc, char **argv);
 
 #endif

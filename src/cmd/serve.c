@@ -15,15 +15,59 @@
 #include "cmd/cmd.h"
 #include "config.h"
 #include "http/server.h"
+#include "embedded.h"
 #include "keys.h"
 #include "metrics.h"
+#include "pseudonym.h"
+#include "taxonomy.h"
 #include "store/store.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "version.h"
 
+/* The reference data and keys the handlers read; freed by unload(). */
+struct loaded {
+	struct taxonomy *taxonomy;
+	struct municipalities *municipalities;
+	struct pseudonym_key pseudonym_key;
+};
+
+static int load(struct loaded *l, const char *data_dir, char *err, size_t errsz)
+{
+	const struct embedded_file *tx = embedded_find("taxonomy.json");
+	const struct embedded_file *mu = embedded_find("municipalities.tsv");
+	uint8_t seed[KEY_SEED_BYTES];
+	int rc;
+
+	if (!tx || !mu) {
+		snprintf(err, errsz, "BUG: reference data missing from the build");
+		return -1;
+	}
+	if (taxonomy_load_buffer((const char *)tx->data, tx->len, &l->taxonomy, err, errsz) ||
+	    municipalities_load_buffer((const char *)mu->data, mu->len, &l->municipalities, err,
+				       errsz))
+		return -1;
+	if (keys_load_seed(data_dir, "pseudonym", seed, err, errsz))
+		return -1;
+	rc = pseudonym_key_from_seed(&l->pseudonym_key, seed);
+	sodium_memzero(seed, sizeof(seed));
+	if (rc) {
+		snprintf(err, errsz, "cannot derive the pseudonym key");
+		return -1;
+	}
+	return 0;
+}
+
+static void unload(struct loaded *l)
+{
+	taxonomy_free(l->taxonomy);
+	municipalities_free(l->municipalities);
+	pseudonym_key_clear(&l->pseudonym_key);
+}
+
 int cmd_serve(int argc, char **argv)
 {
+	struct loaded loaded = { 0 };
 	struct config cfg;
 	struct app app = { 0 };
 	struct http_server *srv;
@@ -47,10 +91,16 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (created)
 		log_info("key files created", "dir", cfg.data_dir);
+	if (load(&loaded, cfg.data_dir, err, sizeof(err))) {
+		cmd_error("%s", err);
+		unload(&loaded);
+		return 1;
+	}
 	if (store_open(&st, &cfg, err, sizeof(err)) != STORE_OK ||
 	    store_migrate(st, &from, &to, err, sizeof(err)) != STORE_OK) {
 		cmd_error("%s", err);
 		store_close(st);
+		unload(&loaded);
 		return 1;
 	}
 	snprintf(from_s, sizeof(from_s), "%d", from);
@@ -59,6 +109,7 @@ int cmd_serve(int argc, char **argv)
 	if (metrics_init(api_routes, api_nroutes)) {
 		cmd_error("out of memory");
 		store_close(st);
+		unload(&loaded);
 		return 1;
 	}
 
@@ -67,6 +118,9 @@ int cmd_serve(int argc, char **argv)
 	app.routes = api_routes;
 	app.nroutes = api_nroutes;
 	app.started = time(NULL);
+	app.taxonomy = loaded.taxonomy;
+	app.municipalities = loaded.municipalities;
+	app.pseudonym_key = &loaded.pseudonym_key;
 
 	/* Signals go to this thread alone (sigwait below), never to a worker mid-request. */
 	sigemptyset(&sigs);
@@ -79,6 +133,7 @@ int cmd_serve(int argc, char **argv)
 		cmd_error("%s", err);
 		metrics_free();
 		store_close(st);
+		unload(&loaded);
 		return 1;
 	}
 	snprintf(port, sizeof(port), "%u", http_server_port(srv));
@@ -91,6 +146,7 @@ int cmd_serve(int argc, char **argv)
 	snprintf(left_s, sizeof(left_s), "%ld", left);
 	metrics_free();
 	store_close(st);
+	unload(&loaded);
 	if (left) {
 		log_warn("stopped with requests unfinished", "unfinished", left_s);
 		return 1;

@@ -28,7 +28,8 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define HEADER_MEMORY_LIMIT (32 * 1024) /* request line plus headers, per connection */
+#define HEADER_MEMORY_LIMIT (32 * 1024)	       /* request line plus headers, per connection */
+#define DISCARD_MAX	    (8u * 1024 * 1024) /* oversized body read before cutting off */
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -243,6 +244,7 @@ static enum MHD_Result send_reply(struct conn_req *cr, struct http_reply *rep)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
+	bool cacheable = false;
 
 	resp = MHD_create_response_from_buffer(rep->len, rep->body,
 					       rep->body_static ? MHD_RESPMEM_PERSISTENT
@@ -256,9 +258,14 @@ static enum MHD_Result send_reply(struct conn_req *cr, struct http_reply *rep)
 				rep->content_type ? rep->content_type : "application/json");
 	MHD_add_response_header(resp, "X-Request-Id", cr->req.request_id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	for (size_t i = 0; i < rep->nheaders; i++)
+	for (size_t i = 0; i < rep->nheaders; i++) {
 		MHD_add_response_header(resp, rep->headers[i].name, rep->headers[i].value);
+		if (strcasecmp(rep->headers[i].name, "Cache-Control") == 0)
+			cacheable = true;
+	}
+	/* Replies hold personal data unless a handler says otherwise. */
+	if (!cacheable)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (atomic_load_explicit(&cr->srv->draining, memory_order_relaxed))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	cr->status = rep->status;
@@ -268,6 +275,14 @@ static enum MHD_Result send_reply(struct conn_req *cr, struct http_reply *rep)
 	MHD_destroy_response(resp);
 	http_reply_release(rep);
 	return ret;
+}
+
+/* How much of an oversized body is read and dropped before the connection is cut. */
+static size_t discard_limit(const struct http_server *srv)
+{
+	size_t max = (size_t)srv->app->cfg->max_body;
+
+	return max < DISCARD_MAX / 8 ? max * 8 : DISCARD_MAX;
 }
 
 static struct conn_req *conn_req_new(struct http_server *srv, struct MHD_Connection *conn,
@@ -321,9 +336,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 			buf_release(&cr->req.body);
 		}
 		*upload_data_size = 0;
-		if (!cr->too_large)
+		/*
+		 * An oversized body is read and dropped, so that the client, still
+		 * sending, is there to read the 413.  Past a ceiling it is cut off:
+		 * we answer at once and the connection closes.
+		 */
+		if (!cr->too_large || cr->bytes_in <= discard_limit(srv))
 			return MHD_YES;
-		/* Refuse now rather than read a body we will not use; the connection closes. */
 	}
 	dispatch(cr, &rep);
 	return send_reply(cr, &rep);

@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A match has the right method and no more parameters than fit. */
 		if (r >= (int)api_nroutes || params.n > ROUTE_PARAMS_MAX)
 			abort();
-		if (api_routes[r].method != m && !(m == HTTP_HEAD && api_routes[r].method == HTTP_GET))
+		if (api_routes[r].method != m &&
+		    !(m == HTTP_HEAD && api_routes[r].method == HTTP_GET))
 			abort();
 		for (size_t i = 0; i < params.n; i++)
 			if (!params.value[i][0] || strchr(params.value[i], '/'))
