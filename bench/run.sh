@@ -4,3 +4,5 @@ set -eu
 cd "$(dirname "$0")/.."
 echo "# signaal benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
 bench/http.sh build/signaal
+build/bench_voprf 5 1
+build/bench_ident 3 0.5

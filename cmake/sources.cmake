@@ -87,4 +87,5 @@ set(SIGNAAL_FUZZ_TARGETS
 # Benchmarks: bench/bench_<name>.c, each its own program printing ratios.
 set(SIGNAAL_BENCHMARKS
   voprf
+  ident
 )

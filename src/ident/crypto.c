@@ -420,11 +420,6 @@ static int eth_normalize(struct ident *out, const char *a, size_t len, int expli
 
 /* ---- entry point ---- */
 
-static int is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 int ident_crypto_normalize(struct ident *out, const char *in, size_t len, char *err, size_t errsz)
 {
 	enum chain chain = CHAIN_ANY;
@@ -432,12 +427,7 @@ int ident_crypto_normalize(struct ident *out, const char *in, size_t len, char *
 	char q[QUOTE_MAX + 4];
 	int uri = 0;
 
-	while (len && is_space((unsigned char)in[0])) {
-		in++;
-		len--;
-	}
-	while (len && is_space((unsigned char)in[len - 1]))
-		len--;
+	ident_trim(&in, &len);
 	if (len == 0)
 		return ident_error(err, errsz, "empty crypto address");
 
@@ -463,7 +453,7 @@ int ident_crypto_normalize(struct ident *out, const char *in, size_t len, char *
 		}
 		len -= plen + 1;
 		in = colon + 1;
-		while (len && is_space((unsigned char)in[0])) {
+		while (len && ident_is_space((unsigned char)in[0])) {
 			in++;
 			len--;
 		}

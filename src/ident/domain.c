@@ -33,11 +33,6 @@ static int is_alpha(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
 static int hex_value(unsigned char c)
 {
 	if (is_digit(c))
@@ -421,12 +416,7 @@ int domain_canonicalize(const char *in, size_t len, const char *what, char out[D
 	char *z;
 	int rc;
 
-	while (len && is_space((unsigned char)in[0])) {
-		in++;
-		len--;
-	}
-	while (len && is_space((unsigned char)in[len - 1]))
-		len--;
+	ident_trim(&in, &len);
 	if (len == 0)
 		return ident_error(err, errsz, "empty %s", what);
 	/* a fully qualified name may end in one dot; it is not part of the identity */

@@ -25,11 +25,6 @@ static int is_atext(unsigned char c)
 	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
 }
 
-static int is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
 static int bad_char(const char *s, size_t i, const char *q, const char *allowed, char *err,
 		    size_t errsz)
 {
@@ -111,12 +106,7 @@ int ident_email_normalize(struct ident *out, const char *in, size_t len, char *e
 	size_t at, clen;
 	int rc;
 
-	while (len && is_space((unsigned char)in[0])) {
-		in++;
-		len--;
-	}
-	while (len && is_space((unsigned char)in[len - 1]))
-		len--;
+	ident_trim(&in, &len);
 	domain_quote(in, len, q, sizeof(q));
 	if (len == 0)
 		return ident_error(err, errsz, "empty email address");

@@ -226,11 +226,6 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-static int is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static int span_ieq(struct span s, const char *lit)
 {
 	size_t n = strlen(lit);
@@ -676,11 +671,11 @@ int ident_handle_normalize(struct ident *out, const char *in, size_t len, char *
 	char q[QUOTE_MAX + 4];
 	int pf, had_at = 0;
 
-	while (s.n && is_space((unsigned char)s.p[0])) {
+	while (s.n && ident_is_space((unsigned char)s.p[0])) {
 		s.p++;
 		s.n--;
 	}
-	while (s.n && is_space((unsigned char)s.p[s.n - 1]))
+	while (s.n && ident_is_space((unsigned char)s.p[s.n - 1]))
 		s.n--;
 	if (s.n == 0)
 		return ident_error(err, errsz, "empty handle");
@@ -700,7 +695,7 @@ int ident_handle_normalize(struct ident *out, const char *in, size_t len, char *
 					   "unknown platform '%s'; known: " KNOWN_PLATFORMS,
 					   quote(q, 21, name));
 		acc = (struct span){ colon + 1, s.n - name.n - 1 };
-		while (acc.n && is_space((unsigned char)acc.p[0])) {
+		while (acc.n && ident_is_space((unsigned char)acc.p[0])) {
 			acc.p++;
 			acc.n--;
 		}

@@ -71,3 +71,18 @@ int ident_add_expr(struct ident *id, const char *s, size_t len)
 	id->exprs[id->nexprs++] = c;
 	return IDENT_OK;
 }
+
+int ident_is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+void ident_trim(const char **in, size_t *len)
+{
+	while (*len && ident_is_space((unsigned char)(*in)[0])) {
+		(*in)++;
+		(*len)--;
+	}
+	while (*len && ident_is_space((unsigned char)(*in)[*len - 1]))
+		(*len)--;
+}

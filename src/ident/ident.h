@@ -93,6 +93,12 @@ int ident_error(char *err, size_t errsz, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *ident_attr_get(const struct ident *id, const char *key); /* NULL if absent */
 
+/* ASCII white space (unlike isspace(), the same in every locale). */
+int ident_is_space(int c);
+
+/* Drops ASCII white space at both ends of the `*len` bytes at `*in`. */
+void ident_trim(const char **in, size_t *len);
+
 /* One function per kind, each in its own file. Same contract as ident_normalize. */
 int ident_iban_normalize(struct ident *out, const char *in, size_t len, char *err, size_t errsz);
 int ident_phone_normalize(struct ident *out, const char *in, size_t len, char *err, size_t errsz);

@@ -72,11 +72,6 @@ static int hexval(unsigned char c)
 	return -1;
 }
 
-static int is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
 /* One pass of percent-decoding in place; returns the new length. */
 static size_t unescape_once(char *s, size_t len)
 {
@@ -396,12 +391,7 @@ static int url_parse(struct url_parts *u, const char *in, size_t len, char *err,
 	hash = memchr(in, '#', len);
 	if (hash)
 		len = (size_t)(hash - in);
-	while (len && is_space((unsigned char)in[0])) {
-		in++;
-		len--;
-	}
-	while (len && is_space((unsigned char)in[len - 1]))
-		len--;
+	ident_trim(&in, &len);
 	if (len == 0)
 		return ident_error(err, errsz, "no url in '%s'", q);
 	raw = mem_alloc(len + 1);
