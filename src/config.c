@@ -48,7 +48,7 @@ static const struct config_key keys[] = {
 	{ "max_body", NUM(T_SIZE, max_body), "64k", 1024, 16L * 1024 * 1024, NULL, false,
 	  "largest request body accepted, in bytes (k and m suffixes allowed)" },
 	{ "max_connections", NUM(T_INT, max_connections), "1024", 1, 100000, NULL, false,
-	  "connections served at once; more are refused" },
+	  "connections served at once; more wait in the listen queue" },
 	{ "per_ip_connections", NUM(T_INT, per_ip_connections), "0", 0, 100000, NULL, false,
 	  "connections from one address at once; 0 means no per-address limit" },
 	{ "connection_timeout", NUM(T_INT, connection_timeout), "30", 1, 3600, NULL, false,

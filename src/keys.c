@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/fs.h"
@@ -73,12 +74,21 @@ int keys_load_seed(const char *data_dir, const char *purpose, uint8_t seed[KEY_S
 {
 	char path[1100], text[200], want[64];
 	size_t seedlen = 0;
+	struct stat sb;
 	const char *b64, *end;
 	long n;
 	int rc = -1;
 
 	if (keys_path(data_dir, purpose, path, sizeof(path))) {
 		snprintf(err, errsz, "data directory name too long");
+		return -1;
+	}
+	if (stat(path, &sb) == 0 && (sb.st_mode & 077)) {
+		/* As ssh does: a secret that others can read may be known already. */
+		snprintf(err, errsz,
+			 "key file '%s' is accessible by others (mode %04o); "
+			 "run 'chmod 600' on it",
+			 path, (unsigned)(sb.st_mode & 07777));
 		return -1;
 	}
 	n = fs_read_small(path, text, sizeof(text) - 1, err, errsz);

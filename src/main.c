@@ -2,6 +2,7 @@
  * main.c - `signaal COMMAND [ARGS]`: finds the command in the table and
  * runs it.  See cmd/cmd.h for how to add one.
  */
+#include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "config.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 const struct cmd commands[] = {
 	{ "serve", cmd_serve, "run the HTTP server",
@@ -132,6 +134,8 @@ int main(int argc, char **argv)
 	/* Everything the server writes (database, keys, backups) is private to it. */
 	umask(077);
 	signal(SIGPIPE, SIG_IGN);
+	/* jansson allocates through our wrapper too, so fault injection reaches it. */
+	json_set_alloc_funcs(mem_alloc, mem_free);
 
 	if (argc < 2) {
 		cmd_help(0, argv);

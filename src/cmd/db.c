@@ -5,11 +5,11 @@
 #include "config.h"
 #include "store/store.h"
 
-static int open_store(const struct config *cfg, struct store **st)
+static int open_store(const struct config *cfg, unsigned flags, struct store **st)
 {
-	char err[512];
+	char err[1200];
 
-	if (store_open(st, cfg, err, sizeof(err)) != STORE_OK) {
+	if (store_open(st, cfg, flags, err, sizeof(err)) != STORE_OK) {
 		cmd_error("%s", err);
 		return 1;
 	}
@@ -20,13 +20,15 @@ int cmd_db_migrate(int argc, char **argv)
 {
 	struct config cfg;
 	struct store *st;
-	char err[512];
+	char err[512], path[1100];
 	int npos, rc, from, to;
 
 	rc = cmd_setup("db migrate", &cfg, argc, argv, NULL, 0, &npos);
 	if (rc)
 		return rc;
-	if (open_store(&cfg, &st))
+	if (config_sqlite_path(&cfg, path, sizeof(path)))
+		path[0] = '\0';
+	if (open_store(&cfg, 0, &st))
 		return 1;
 	rc = store_migrate(st, &from, &to, err, sizeof(err));
 	store_close(st);
@@ -34,10 +36,11 @@ int cmd_db_migrate(int argc, char **argv)
 		cmd_error("%s", err);
 		return 1;
 	}
+	/* Name the database, so that a wrong data_dir shows at once. */
 	if (from == to)
-		printf("schema version %d: up to date\n", to);
+		printf("schema version %d: up to date (%s)\n", to, path);
 	else
-		printf("schema version %d -> %d\n", from, to);
+		printf("schema version %d -> %d (%s)\n", from, to, path);
 	return 0;
 }
 
@@ -56,7 +59,8 @@ int cmd_db_backup(int argc, char **argv)
 		cmd_error("expected the name of the backup file (see 'signaal db backup --help')");
 		return EXIT_USAGE;
 	}
-	if (open_store(&cfg, &st))
+	/* A backup of a database that is not there is a mistake, not an empty copy. */
+	if (open_store(&cfg, STORE_OPEN_EXISTING, &st))
 		return 1;
 	rc = store_backup(st, pos[0], err, sizeof(err));
 	store_close(st);

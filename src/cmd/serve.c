@@ -96,7 +96,7 @@ int cmd_serve(int argc, char **argv)
 		unload(&loaded);
 		return 1;
 	}
-	if (store_open(&st, &cfg, err, sizeof(err)) != STORE_OK ||
+	if (store_open(&st, &cfg, 0, err, sizeof(err)) != STORE_OK ||
 	    store_migrate(st, &from, &to, err, sizeof(err)) != STORE_OK) {
 		cmd_error("%s", err);
 		store_close(st);

@@ -330,8 +330,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		return MHD_YES; /* discard the rest of a body we already refused */
 	if (*upload_data_size) {
 		cr->bytes_in += *upload_data_size;
-		if (!cr->too_large &&
-		    buf_add(&cr->req.body, upload_data, *upload_data_size) != BUF_OK) {
+		/* A body for no route is counted and dropped, never kept. */
+		if (cr->match < 0 && cr->bytes_in > (size_t)srv->app->cfg->max_body)
+			cr->too_large = true;
+		else if (cr->match >= 0 && !cr->too_large &&
+			 buf_add(&cr->req.body, upload_data, *upload_data_size) != BUF_OK) {
 			cr->too_large = true;
 			buf_release(&cr->req.body);
 		}
@@ -385,8 +388,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		snprintf(in, sizeof(in), "%zu", cr->bytes_in);
 		snprintf(out, sizeof(out), "%zu", cr->bytes_out);
 		/* A request that did not end normally says how it ended; the key is left out otherwise. */
-		log_info("request", "method", cr->method, "path", cr->req.path, "route", route,
-			 "status", status, "ms", ms, "in", in, "out", out, "id", cr->req.request_id,
+		/*
+		 * The route pattern, not the path: paths carry case codes and
+		 * identifiers, which do not belong in a log.
+		 */
+		log_info("request", "method", cr->method, "route", route, "status", status, "ms",
+			 ms, "in", in, "out", out, "id", cr->req.request_id,
 			 end ? "end" : (const char *)NULL, end);
 	}
 	json_decref(cr->req.json);
@@ -412,8 +419,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("http server", "detail", msg);
 }
 
-static int resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *sslen, char *err,
-		   size_t errsz)
+static int resolve(const char *listen, struct sockaddr_storage *ss, char *err, size_t errsz)
 {
 	struct addrinfo hints = { 0 }, *res;
 	char host[256], port[8];
@@ -433,7 +439,6 @@ static int resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *s
 		return -1;
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
-	*sslen = res->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
 }
@@ -443,7 +448,6 @@ struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 	const struct config *cfg = app->cfg;
 	struct http_server *srv = mem_calloc(1, sizeof(*srv));
 	struct sockaddr_storage ss;
-	socklen_t sslen;
 	const union MHD_DaemonInfo *info;
 	unsigned flags =
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -453,7 +457,7 @@ struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
-	if (resolve(cfg->listen, &ss, &sslen, err, errsz)) {
+	if (resolve(cfg->listen, &ss, err, errsz)) {
 		mem_free(srv);
 		return NULL;
 	}
@@ -466,16 +470,19 @@ struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 	}
 	srv->app = app;
 	srv->id_prefix = (unsigned)(now_ns() ^ ((uint64_t)getpid() << 16));
+	/* clang-format off: one option per line */
 	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)cfg->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)cfg->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)HEADER_MEMORY_LIMIT, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER,
-		on_mhd_log, NULL, MHD_OPTION_END);
-	(void)sslen;
+		flags, 0, NULL, NULL, on_access, srv,
+		/* First, so that messages about the options below reach our log too. */
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY_LIMIT,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		srv, MHD_OPTION_END);
+	/* clang-format on */
 	if (!srv->daemon) {
 		snprintf(err, errsz, "cannot listen on '%s': %s", cfg->listen,
 			 errno ? strerror(errno) : "the HTTP server did not start");

@@ -197,7 +197,8 @@ static void sqlite_close(struct store *st)
 	mem_free(s);
 }
 
-static int sqlite_open(struct store **out, const struct config *cfg, char *err, size_t errsz)
+static int sqlite_open(struct store **out, const struct config *cfg, unsigned flags, char *err,
+		       size_t errsz)
 {
 	struct sqlite_store *s = mem_calloc(1, sizeof(*s));
 	struct sqlite_conn *c;
@@ -215,6 +216,14 @@ static int sqlite_open(struct store **out, const struct config *cfg, char *err, 
 		snprintf(err, errsz, "database path too long");
 		mem_free(s);
 		return STORE_EINVAL;
+	}
+	if ((flags & STORE_OPEN_EXISTING) && access(s->path, F_OK) != 0) {
+		snprintf(err, errsz,
+			 "no database at '%s': check data_dir and store_url ('signaal db migrate' "
+			 "creates one)",
+			 s->path);
+		mem_free(s);
+		return STORE_ENOTFOUND;
 	}
 	if (fs_mkdir_parent(s->path, 0700, err, errsz)) {
 		mem_free(s);
@@ -375,9 +384,20 @@ static int sqlite_backup(struct store *st, const char *path, char *err, size_t e
 		snprintf(err, errsz, "refusing to overwrite '%s': it exists", path);
 		return STORE_EEXISTS;
 	}
-	/* Write beside the target and rename, so that a reader never sees half a backup. */
+	/*
+	 * Write beside the target, then link it into place: nobody sees half a
+	 * backup, and link() fails rather than replace a file that appeared
+	 * meanwhile.
+	 */
 	snprintf(tmp, sizeof(tmp), "%s.partial", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		snprintf(err, errsz,
+			 "'%s' exists: another backup is running, or one was cut off "
+			 "(remove the file)",
+			 tmp);
+		return STORE_EEXISTS;
+	}
 	if (fd < 0) {
 		snprintf(err, errsz, "cannot create '%s': %s", tmp, strerror(errno));
 		return STORE_EIO;
@@ -406,14 +426,21 @@ static int sqlite_backup(struct store *st, const char *path, char *err, size_t e
 	sqlite3_close(dst);
 	dst = NULL;
 	fd = open(tmp, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) || rename(tmp, path)) {
-		snprintf(err, errsz, "cannot finish backup '%s': %s", path, strerror(errno));
+	if (fd < 0 || fsync(fd) || link(tmp, path)) {
+		rc = errno == EEXIST ? STORE_EEXISTS : STORE_EIO;
+		if (rc == STORE_EEXISTS)
+			snprintf(err, errsz, "refusing to overwrite '%s': it exists", path);
+		else
+			snprintf(err, errsz, "cannot finish backup '%s': %s", path,
+				 strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
-		return STORE_EIO;
+		return rc;
 	}
 	close(fd);
+	unlink(tmp);
+	fs_fsync_parent(path);
 	return STORE_OK;
 fail:
 	snprintf(err, errsz, "backup to '%s' failed: %s", path,

@@ -41,12 +41,13 @@ static int counted(int rc)
 	return rc;
 }
 
-int store_open(struct store **out, const struct config *cfg, char *err, size_t errsz)
+int store_open(struct store **out, const struct config *cfg, unsigned flags, char *err,
+	       size_t errsz)
 {
 	*out = NULL;
 	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
 		if (strcmp(backends[i]->name, cfg->store) == 0)
-			return backends[i]->open(out, cfg, err, errsz);
+			return backends[i]->open(out, cfg, flags, err, errsz);
 	if (err && errsz)
 		snprintf(err, errsz, "unknown storage backend '%s' (available: %s)", cfg->store,
 			 store_backend_names());

@@ -38,11 +38,16 @@ const char *store_strerror(int code);
 /* Names of the compiled-in backends, for --help and validation. */
 const char *store_backend_names(void);
 
+/* store_open() flags */
+#define STORE_OPEN_EXISTING 0x1 /* fail with STORE_ENOTFOUND rather than create a database */
+
 /*
- * Opens the backend named by cfg->store.  Does not migrate.  Returns
- * STORE_OK and *out (free with store_close), or an error with err filled.
+ * Opens the backend named by cfg->store, creating an empty database unless
+ * `flags` has STORE_OPEN_EXISTING.  Does not migrate.  Returns STORE_OK and
+ * *out (free with store_close), or an error with err filled.
  */
-int store_open(struct store **out, const struct config *cfg, char *err, size_t errsz);
+int store_open(struct store **out, const struct config *cfg, unsigned flags, char *err,
+	       size_t errsz);
 void store_close(struct store *st);
 const char *store_name(const struct store *st);
 

@@ -12,7 +12,8 @@
 
 struct store_backend {
 	const char *name;
-	int (*open)(struct store **out, const struct config *cfg, char *err, size_t errsz);
+	int (*open)(struct store **out, const struct config *cfg, unsigned flags, char *err,
+		    size_t errsz);
 	void (*close)(struct store *st);
 	int (*migrate)(struct store *st, int *from, int *to, char *err, size_t errsz);
 	int (*schema_version)(struct store *st, int *version);

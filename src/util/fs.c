@@ -50,7 +50,7 @@ int fs_mkdir_parent(const char *file, unsigned mode, char *err, size_t errsz)
 	return fs_mkdir_p(dir, mode, err, errsz);
 }
 
-static void fsync_dir_of(const char *path)
+void fs_fsync_parent(const char *path)
 {
 	char dir[1024];
 	char *slash;
@@ -91,7 +91,7 @@ int fs_write_new(const char *path, const void *data, size_t len, char *err, size
 	if (fsync(fd))
 		goto fail;
 	close(fd);
-	fsync_dir_of(path);
+	fs_fsync_parent(path);
 	return 0;
 fail:
 	snprintf(err, errsz, "cannot write '%s': %s", path, strerror(errno));

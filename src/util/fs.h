@@ -17,6 +17,9 @@ int fs_mkdir_parent(const char *file, unsigned mode, char *err, size_t errsz);
  */
 int fs_write_new(const char *path, const void *data, size_t len, char *err, size_t errsz);
 
+/* fsync(2) of the directory that holds `path`, so that a new name in it is durable. */
+void fs_fsync_parent(const char *path);
+
 /* Reads a whole small file (at most max bytes) into buf; returns its length or -1 with err. */
 long fs_read_small(const char *path, void *buf, size_t max, char *err, size_t errsz);
 

@@ -185,6 +185,14 @@ static void test_db_migrate_backup_keys(void **state)
 	free(err);
 
 	snprintf(backup, sizeof(backup), "%s/copy.db", dir);
+	/* A backup of a database that is not there fails; it does not copy an empty one. */
+	const char *wrong[] = { "db", "backup", "--data-dir", dir, backup, NULL };
+	assert_int_equal(run(wrong, NULL, &out, &err), 1);
+	assert_one_line_error(err, "no database at '");
+	assert_int_equal(stat(backup, &sb), -1);
+	free(out);
+	free(err);
+
 	const char *bk[] = { "db", "backup", flag, backup, NULL };
 	assert_int_equal(run(bk, NULL, &out, &err), 0);
 	assert_int_equal(stat(backup, &sb), 0);

@@ -200,6 +200,38 @@ static void test_metrics(void **state)
 	response_free(&r);
 }
 
+/* The access log names routes, never paths: paths carry case codes and identifiers. */
+static void test_access_log_holds_no_paths(void **state)
+{
+	char path[128], *log;
+	struct response r;
+	FILE *f;
+	long n;
+
+	(void)state;
+	http_do(&srv, "GET", "/v1/cases/SECRET-CASE-CODE-123", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 404);
+	response_free(&r);
+	http_do(&srv, "GET", "/v1/version?iban=NL91ABNA0417164300", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	response_free(&r);
+	usleep(100 * 1000);
+	snprintf(path, sizeof(path), "%s/server.log", srv.dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	log = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(log, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	assert_non_null(strstr(log, "route=/v1/version status=200"));
+	assert_non_null(strstr(log, "route=- status=404"));
+	assert_null(strstr(log, "SECRET-CASE-CODE"));
+	assert_null(strstr(log, "NL91ABNA"));
+	free(log);
+}
+
 static void test_raw_garbage_and_huge_headers(void **state)
 {
 	char buf[4096];
@@ -364,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_oversized_body_refused_and_server_lives),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_raw_garbage_and_huge_headers),
+		cmocka_unit_test(test_access_log_holds_no_paths),
 	};
 	const struct CMUnitTest own[] = {
 		cmocka_unit_test(test_idle_connections_are_closed),

@@ -39,6 +39,12 @@ static void test_create_load_keep(void **state)
 	assert_int_equal(keys_load_seed(dir, "pseudonym", b, err, sizeof(err)), 0);
 	assert_memory_equal(a, b, KEY_SEED_BYTES);
 
+	/* A key file that others can read is refused, as ssh refuses one. */
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(keys_load_seed(dir, "pseudonym", b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is accessible by others (mode 0640); run 'chmod 600'"));
+	assert_int_equal(chmod(path, 0600), 0);
+
 	/* A key of the wrong purpose or a damaged one is refused. */
 	assert_int_equal(keys_load_seed(dir, "nope", b, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "cannot open"));

@@ -31,7 +31,7 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	config_defaults(&f->cfg);
 	snprintf(f->cfg.data_dir, sizeof(f->cfg.data_dir), "%s/data", f->dir);
-	assert_int_equal(store_open(&f->st, &f->cfg, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_open(&f->st, &f->cfg, 0, err, sizeof(err)), STORE_OK);
 	*state = f;
 	return 0;
 }
@@ -196,7 +196,7 @@ static void test_backup(void **state)
 	assert_int_equal(store_meta_set(f->st, "k", "v2"), STORE_OK);
 	c2 = f->cfg;
 	snprintf(c2.store_url, sizeof(c2.store_url), "%s", path);
-	assert_int_equal(store_open(&copy, &c2, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_open(&copy, &c2, STORE_OPEN_EXISTING, err, sizeof(err)), STORE_OK);
 	assert_int_equal(store_meta_get(copy, "k", out, sizeof(out)), STORE_OK);
 	assert_string_equal(out, "v1");
 	store_close(copy);
