@@ -126,6 +126,7 @@ int cmd_serve(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	srv = http_server_start(&app, err, sizeof(err));
@@ -139,8 +140,14 @@ int cmd_serve(int argc, char **argv)
 	snprintf(port, sizeof(port), "%u", http_server_port(srv));
 	log_info("listening", "listen", cfg.listen, "port", port, "version", SIGNAAL_VERSION);
 
-	while (sigwait(&sigs, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
-		;
+	for (;;) {
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		/* A reload signal from a habit or a log rotator must not stop the server. */
+		log_warn("SIGHUP ignored: configuration is read at start; restart to change it");
+	}
 	log_info("shutting down", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	left = http_server_drain(srv, cfg.shutdown_timeout);
 	snprintf(left_s, sizeof(left_s), "%ld", left);
