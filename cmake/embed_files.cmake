@@ -2,7 +2,7 @@
 # Run as: cmake -DBASE=dir -DFILES=a,b -DOUT=file.c -P embed_files.cmake
 # Each file becomes { "name", bytes, length } in embedded_files[]; the bytes
 # are NUL-terminated (not counted in the length) so that text can be used as is.
-set(body "/* Generated from data/ by cmake/embed_files.cmake. */\n#include \"embedded.h\"\n\n")
+set(body "/* Generated from data/ and web/ by cmake/embed_files.cmake. */\n#include \"embedded.h\"\n\n")
 string(REPLACE "," ";" FILES "${FILES}")
 set(table "")
 set(i 0)

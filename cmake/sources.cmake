@@ -21,6 +21,11 @@ set(SIGNAAL_CORE_SOURCES
   src/pseudonym.c
   src/taxonomy.c
   src/embedded.c
+  src/util/html.c
+  src/casecode.c
+  src/ratelimit.c
+  src/advice.c
+  src/report.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -29,11 +34,15 @@ set(SIGNAAL_CORE_SOURCES
   src/http/server.c
   src/store/store.c
   src/store/sqlite.c
+  src/store/sqlite_report.c
   src/api/routes.c
   src/api/errors.c
   src/api/health.c
   src/api/identifiers.c
   src/api/reference.c
+  src/api/reports.c
+  src/api/cases.c
+  src/api/static.c
   src/cmd/serve.c
   src/cmd/version.c
   src/cmd/config_show.c
@@ -61,6 +70,8 @@ set(SIGNAAL_UNIT_TESTS
   voprf
   pseudonym
   taxonomy
+  advice
+  casecode
 )
 
 # Integration tests: tests/integration/test_<name>.c against the real server.
@@ -68,6 +79,7 @@ set(SIGNAAL_INTEGRATION_TESTS
   http
   cli
   identifiers
+  reports
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.
@@ -82,10 +94,12 @@ set(SIGNAAL_FUZZ_TARGETS
   crypto
   handle
   taxonomy
+  advice
 )
 
 # Benchmarks: bench/bench_<name>.c, each its own program printing ratios.
 set(SIGNAAL_BENCHMARKS
   voprf
   ident
+  sqlite
 )

@@ -14,6 +14,8 @@ struct store;
 struct taxonomy;
 struct municipalities;
 struct pseudonym_key;
+struct advice;
+struct ratelimit;
 
 struct app {
 	const struct config *cfg;
@@ -24,6 +26,8 @@ struct app {
 	const struct taxonomy *taxonomy;	     /* data/taxonomy.json */
 	const struct municipalities *municipalities; /* data/municipalities.tsv */
 	const struct pseudonym_key *pseudonym_key;   /* from DATA_DIR/keys/pseudonym.key */
+	const struct advice *advice;		     /* data/advice.json */
+	struct ratelimit *case_guesses;		     /* wrong case codes per client address */
 };
 
 #endif

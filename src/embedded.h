@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 struct embedded_file {
-	const char *name;	   /* relative to data/: "taxonomy.json" */
+	const char *name;	   /* relative to the source tree: "data/taxonomy.json" */
 	const unsigned char *data; /* NUL-terminated; the NUL is not counted in len */
 	size_t len;
 };

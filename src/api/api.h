@@ -35,6 +35,40 @@ void api_identifiers_normalize(struct http_req *req, struct http_reply *rep);
 json_t *api_ident_json(enum ident_kind kind, const char *input, size_t len, const struct ident *id,
 		       int rc, const char *err);
 
+/* reports.c */
+struct app;
+struct report;
+struct report_ident;
+void api_reports_create(struct http_req *req, struct http_reply *rep);
+void api_advice(struct http_req *req, struct http_reply *rep);
+
+/*
+ * Checks a free-text field: a string of at most `max` characters without
+ * control characters or HTML tags.  0, or -1 after adding a field error.
+ */
+int api_text_field(json_t *v, const char *field, size_t max, json_t **errors);
+
+/*
+ * Parses an array of {kind, value, role} under `prefix` ("identifiers"),
+ * normalising each value; valid ones go to out[0..*n), problems to *errors.
+ * out must hold REPORT_IDENTS_MAX entries; the caller releases them.
+ */
+int api_identifiers_parse(const struct app *app, json_t *arr, const char *prefix,
+			  struct report_ident *out, size_t *n, json_t **errors);
+
+/* The identifier kinds in a report, as a mask (1u << enum ident_kind). */
+unsigned api_kinds_mask(const struct report *r);
+
+/* cases.c */
+void api_case_get(struct http_req *req, struct http_reply *rep);
+void api_case_add(struct http_req *req, struct http_reply *rep);
+void api_case_consent(struct http_req *req, struct http_reply *rep);
+void api_case_withdraw(struct http_req *req, struct http_reply *rep);
+void api_case_police_report(struct http_req *req, struct http_reply *rep);
+
+/* static.c: the web pages */
+void api_static(struct http_req *req, struct http_reply *rep);
+
 /* reference.c */
 void api_taxonomy(struct http_req *req, struct http_reply *rep);
 void api_municipalities(struct http_req *req, struct http_reply *rep);

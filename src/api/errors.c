@@ -13,6 +13,10 @@ void api_store_error(struct http_reply *rep, int code)
 		http_reply_problem(rep, 409, "conflict", "Conflict", "the resource exists already",
 				   NULL);
 		break;
+	case STORE_ECONFLICT:
+		http_reply_problem(rep, 409, "conflict", "Conflict",
+				   "the resource's state does not allow this", NULL);
+		break;
 	case STORE_EBUSY:
 		http_reply_problem(rep, 503, "unavailable", "Service unavailable",
 				   "the database is busy; try again shortly", NULL);

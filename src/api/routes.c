@@ -9,6 +9,18 @@ const struct route api_routes[] = {
 	{ HTTP_POST, "/v1/identifiers/normalize", api_identifiers_normalize, ROUTE_JSON_BODY },
 	{ HTTP_GET, "/v1/taxonomy", api_taxonomy, 0 },
 	{ HTTP_GET, "/v1/municipalities", api_municipalities, 0 },
+	{ HTTP_POST, "/v1/reports", api_reports_create, ROUTE_JSON_BODY },
+	{ HTTP_GET, "/v1/advice", api_advice, 0 },
+	{ HTTP_GET, "/v1/cases/{code}", api_case_get, 0 },
+	{ HTTP_DELETE, "/v1/cases/{code}", api_case_withdraw, 0 },
+	{ HTTP_POST, "/v1/cases/{code}/additions", api_case_add, ROUTE_JSON_BODY },
+	{ HTTP_PUT, "/v1/cases/{code}/consent", api_case_consent, ROUTE_JSON_BODY },
+	{ HTTP_GET, "/v1/cases/{code}/police-report", api_case_police_report, 0 },
+	{ HTTP_GET, "/", api_static, 0 },
+	{ HTTP_GET, "/report", api_static, 0 },
+	{ HTTP_GET, "/advice", api_static, 0 },
+	{ HTTP_GET, "/case", api_static, 0 },
+	{ HTTP_GET, "/static/{file}", api_static, 0 },
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

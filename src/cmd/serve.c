@@ -18,7 +18,9 @@
 #include "embedded.h"
 #include "keys.h"
 #include "metrics.h"
+#include "advice.h"
 #include "pseudonym.h"
+#include "ratelimit.h"
 #include "taxonomy.h"
 #include "store/store.h"
 #include "util/fs.h"
@@ -29,24 +31,35 @@
 struct loaded {
 	struct taxonomy *taxonomy;
 	struct municipalities *municipalities;
+	struct advice *advice;
+	struct ratelimit *case_guesses;
 	struct pseudonym_key pseudonym_key;
 };
 
 static int load(struct loaded *l, const char *data_dir, char *err, size_t errsz)
 {
-	const struct embedded_file *tx = embedded_find("taxonomy.json");
-	const struct embedded_file *mu = embedded_find("municipalities.tsv");
+	const struct embedded_file *tx = embedded_find("data/taxonomy.json");
+	const struct embedded_file *mu = embedded_find("data/municipalities.tsv");
+	const struct embedded_file *ad = embedded_find("data/advice.json");
 	uint8_t seed[KEY_SEED_BYTES];
 	int rc;
 
-	if (!tx || !mu) {
+	if (!tx || !mu || !ad) {
 		snprintf(err, errsz, "BUG: reference data missing from the build");
 		return -1;
 	}
 	if (taxonomy_load_buffer((const char *)tx->data, tx->len, &l->taxonomy, err, errsz) ||
 	    municipalities_load_buffer((const char *)mu->data, mu->len, &l->municipalities, err,
-				       errsz))
+				       errsz) ||
+	    advice_load_buffer((const char *)ad->data, ad->len, l->taxonomy, &l->advice, err,
+			       errsz))
 		return -1;
+	/* 20 wrong case codes at once, then one every 6 seconds, per client address. */
+	l->case_guesses = ratelimit_new(10, 20);
+	if (!l->case_guesses) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
 	if (keys_load_seed(data_dir, "pseudonym", seed, err, errsz))
 		return -1;
 	rc = pseudonym_key_from_seed(&l->pseudonym_key, seed);
@@ -62,6 +75,8 @@ static void unload(struct loaded *l)
 {
 	taxonomy_free(l->taxonomy);
 	municipalities_free(l->municipalities);
+	advice_free(l->advice);
+	ratelimit_free(l->case_guesses);
 	pseudonym_key_clear(&l->pseudonym_key);
 }
 
@@ -121,6 +136,8 @@ int cmd_serve(int argc, char **argv)
 	app.taxonomy = loaded.taxonomy;
 	app.municipalities = loaded.municipalities;
 	app.pseudonym_key = &loaded.pseudonym_key;
+	app.advice = loaded.advice;
+	app.case_guesses = loaded.case_guesses;
 
 	/* Signals go to this thread alone (sigwait below), never to a worker mid-request. */
 	sigemptyset(&sigs);

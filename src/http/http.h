@@ -100,6 +100,9 @@ const char *http_param(const struct http_req *req, const char *name);
 /* A query-string argument, or NULL when absent; "" when given without a value. */
 const char *http_query(const struct http_req *req, const char *name);
 
+/* The client's address as text (the peer of the connection). 0, or -1. */
+int http_client_addr(const struct http_req *req, char *out, size_t outsz);
+
 /* A request header (case-insensitive name), or NULL. */
 const char *http_header(const struct http_req *req, const char *name);
 

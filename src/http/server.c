@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,19 @@ static struct MHD_Connection *req_conn(const struct http_req *req)
 const char *http_query(const struct http_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req_conn(req), MHD_GET_ARGUMENT_KIND, name);
+}
+
+int http_client_addr(const struct http_req *req, char *out, size_t outsz)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req_conn(req), MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	socklen_t len;
+
+	if (!sa)
+		return -1;
+	len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	return getnameinfo(sa, len, out, (socklen_t)outsz, NULL, 0, NI_NUMERICHOST) ? -1 : 0;
 }
 
 const char *http_header(const struct http_req *req, const char *name)
@@ -254,8 +268,9 @@ static enum MHD_Result send_reply(struct conn_req *cr, struct http_reply *rep)
 		return MHD_NO;
 	}
 	rep->body = NULL; /* the response owns it now */
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				rep->content_type ? rep->content_type : "application/json");
+	if (rep->status != 204)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					rep->content_type ? rep->content_type : "application/json");
 	MHD_add_response_header(resp, "X-Request-Id", cr->req.request_id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	for (size_t i = 0; i < rep->nheaders; i++) {

@@ -7,7 +7,7 @@
  * Each connection keeps its prepared statements in a small cache keyed by
  * the address of the SQL text, which is always a string literal.
  */
-#include "store/store_int.h"
+#include "store/sqlite_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,35 +24,13 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define STMT_CACHE 64
-
-struct sqlite_conn {
-	sqlite3 *db;
-	struct sqlite_conn *next;
-	size_t nstmts;
-	struct {
-		const char *sql;
-		sqlite3_stmt *stmt;
-	} stmts[STMT_CACHE];
-};
-
-struct sqlite_store {
-	struct store base;
-	char path[1024];
-	int busy_timeout_ms;
-	bool sync_full;
-	pthread_key_t key;
-	pthread_mutex_t lock;	   /* guards conns */
-	struct sqlite_conn *conns; /* every open connection, for closing */
-};
-
-static struct sqlite_store *ss(struct store *st)
+struct sqlite_store *sqlite_store_of(struct store *st)
 {
 	return (struct sqlite_store *)st;
 }
 
 /* Maps an SQLite result code to the store's error vocabulary. */
-static int sqlite_err(int rc)
+int sqlite_err(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
@@ -71,7 +49,7 @@ static int sqlite_err(int rc)
 	}
 }
 
-static void sqlite_log_error(sqlite3 *db, const char *what)
+void sqlite_log_error(sqlite3 *db, const char *what)
 {
 	log_error("database error", "op", what, "error", db ? sqlite3_errmsg(db) : "no connection");
 }
@@ -126,7 +104,7 @@ static int conn_open(struct sqlite_store *s, struct sqlite_conn **out)
 }
 
 /* The calling thread's connection, opened on first use. */
-static int conn_get(struct sqlite_store *s, struct sqlite_conn **out)
+int sqlite_conn_get(struct sqlite_store *s, struct sqlite_conn **out)
 {
 	struct sqlite_conn *c = pthread_getspecific(s->key);
 	int rc;
@@ -148,7 +126,7 @@ static int conn_get(struct sqlite_store *s, struct sqlite_conn **out)
 }
 
 /* A prepared statement for `sql` (a string literal), reset and with bindings cleared. */
-static int conn_stmt(struct sqlite_conn *c, const char *sql, sqlite3_stmt **out)
+int sqlite_conn_stmt(struct sqlite_conn *c, const char *sql, sqlite3_stmt **out)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -182,7 +160,7 @@ static int conn_stmt(struct sqlite_conn *c, const char *sql, sqlite3_stmt **out)
 
 static void sqlite_close(struct store *st)
 {
-	struct sqlite_store *s = ss(st);
+	struct sqlite_store *s = sqlite_store_of(st);
 	struct sqlite_conn *c, *next;
 
 	pthread_mutex_lock(&s->lock);
@@ -194,6 +172,9 @@ static void sqlite_close(struct store *st)
 	pthread_mutex_unlock(&s->lock);
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->write_lock);
+	pthread_mutex_destroy(&s->group_lock);
+	pthread_cond_destroy(&s->group_done);
 	mem_free(s);
 }
 
@@ -238,13 +219,19 @@ static int sqlite_open(struct store **out, const struct config *cfg, unsigned fl
 	}
 	close(fd);
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->write_lock, NULL);
+	pthread_mutex_init(&s->group_lock, NULL);
+	pthread_cond_init(&s->group_done, NULL);
 	if (pthread_key_create(&s->key, NULL)) {
 		pthread_mutex_destroy(&s->lock);
+		pthread_mutex_destroy(&s->write_lock);
+		pthread_mutex_destroy(&s->group_lock);
+		pthread_cond_destroy(&s->group_done);
 		mem_free(s);
 		snprintf(err, errsz, "cannot create thread key");
 		return STORE_ENOMEM;
 	}
-	rc = conn_get(s, &c);
+	rc = sqlite_conn_get(s, &c);
 	if (rc) {
 		snprintf(err, errsz, "cannot open database '%s': %s", s->path, store_strerror(rc));
 		sqlite_close(&s->base);
@@ -270,14 +257,14 @@ static int sqlite_schema_version(struct store *st, int *version)
 	int rc;
 
 	*version = 0;
-	rc = conn_get(ss(st), &c);
+	rc = sqlite_conn_get(sqlite_store_of(st), &c);
 	if (rc)
 		return rc;
 	/* A database no migration has touched has no version table yet. */
 	if (sqlite3_table_column_metadata(c->db, NULL, "schema_migrations", "version", NULL, NULL,
 					  NULL, NULL, NULL) != SQLITE_OK)
 		return STORE_OK;
-	rc = conn_stmt(c, sql_version, &stmt);
+	rc = sqlite_conn_stmt(c, sql_version, &stmt);
 	if (rc)
 		return rc;
 	rc = sqlite3_step(stmt);
@@ -293,7 +280,7 @@ static int sqlite_migrate(struct store *st, int *from, int *to, char *err, size_
 	struct sqlite_conn *c;
 	int rc, version;
 
-	rc = conn_get(ss(st), &c);
+	rc = sqlite_conn_get(sqlite_store_of(st), &c);
 	if (rc) {
 		snprintf(err, errsz, "cannot open database: %s", store_strerror(rc));
 		return rc;
@@ -322,7 +309,7 @@ static int sqlite_migrate(struct store *st, int *from, int *to, char *err, size_
 			goto fail;
 		rc = conn_exec(c->db, m->sql);
 		if (!rc)
-			rc = conn_stmt(c, sql_version_insert, &stmt);
+			rc = sqlite_conn_stmt(c, sql_version_insert, &stmt);
 		if (!rc) {
 			sqlite3_bind_int(stmt, 1, m->version);
 			sqlite3_bind_text(stmt, 2, m->name, -1, SQLITE_STATIC);
@@ -357,9 +344,9 @@ static int sqlite_ping(struct store *st)
 	sqlite3_stmt *stmt;
 	int rc;
 
-	rc = conn_get(ss(st), &c);
+	rc = sqlite_conn_get(sqlite_store_of(st), &c);
 	if (!rc)
-		rc = conn_stmt(c, "SELECT 1", &stmt);
+		rc = sqlite_conn_stmt(c, "SELECT 1", &stmt);
 	if (rc)
 		return rc;
 	rc = sqlite_err(sqlite3_step(stmt));
@@ -375,7 +362,7 @@ static int sqlite_backup(struct store *st, const char *path, char *err, size_t e
 	char tmp[1100];
 	int fd, rc;
 
-	rc = conn_get(ss(st), &c);
+	rc = sqlite_conn_get(sqlite_store_of(st), &c);
 	if (rc) {
 		snprintf(err, errsz, "cannot open database: %s", store_strerror(rc));
 		return rc;
@@ -450,47 +437,82 @@ fail:
 	return sqlite_err(rc) ? sqlite_err(rc) : STORE_EIO;
 }
 
-static int sqlite_tx(struct store *st, const char *sql)
+int sqlite_write_begin(struct sqlite_store *s, struct sqlite_conn **c)
 {
-	struct sqlite_conn *c;
 	sqlite3_stmt *stmt;
-	int rc = conn_get(ss(st), &c);
+	int rc = sqlite_conn_get(s, c);
 
-	if (!rc)
-		rc = conn_stmt(c, sql, &stmt);
 	if (rc)
 		return rc;
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE)
-		sqlite_log_error(c->db, sql);
-	sqlite3_reset(stmt);
-	return sqlite_err(rc);
+	pthread_mutex_lock(&s->write_lock);
+	rc = sqlite_conn_stmt(*c, "BEGIN IMMEDIATE", &stmt);
+	if (!rc) {
+		rc = sqlite_err(sqlite3_step(stmt));
+		sqlite3_reset(stmt);
+	}
+	if (rc) {
+		sqlite_log_error((*c)->db, "BEGIN IMMEDIATE");
+		pthread_mutex_unlock(&s->write_lock);
+	}
+	return rc;
+}
+
+int sqlite_write_end(struct sqlite_store *s, struct sqlite_conn *c, int rc)
+{
+	sqlite3_stmt *stmt;
+	int end;
+
+	if (rc == STORE_OK && sqlite_conn_stmt(c, "COMMIT", &stmt) == STORE_OK) {
+		rc = sqlite_err(sqlite3_step(stmt));
+		sqlite3_reset(stmt);
+		if (rc)
+			sqlite_log_error(c->db, "COMMIT");
+	}
+	if (rc != STORE_OK && sqlite3_get_autocommit(c->db) == 0 &&
+	    sqlite_conn_stmt(c, "ROLLBACK", &stmt) == STORE_OK) {
+		end = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		if (end != SQLITE_DONE)
+			sqlite_log_error(c->db, "ROLLBACK");
+	}
+	pthread_mutex_unlock(&s->write_lock);
+	return rc;
 }
 
 static int sqlite_tx_begin(struct store *st)
 {
+	struct sqlite_conn *c;
+
 	/* IMMEDIATE: take the write lock now, so that a transaction never fails half-way. */
-	return sqlite_tx(st, "BEGIN IMMEDIATE");
+	return sqlite_write_begin(sqlite_store_of(st), &c);
+}
+
+static int sqlite_tx_end(struct store *st, int rc)
+{
+	struct sqlite_conn *c;
+	int get = sqlite_conn_get(sqlite_store_of(st), &c);
+
+	return get ? get : sqlite_write_end(sqlite_store_of(st), c, rc);
 }
 
 static int sqlite_tx_commit(struct store *st)
 {
-	return sqlite_tx(st, "COMMIT");
+	return sqlite_tx_end(st, STORE_OK);
 }
 
 static int sqlite_tx_rollback(struct store *st)
 {
-	return sqlite_tx(st, "ROLLBACK");
+	return sqlite_tx_end(st, STORE_EINVAL) == STORE_EINVAL ? STORE_OK : STORE_EIO;
 }
 
 static int sqlite_meta_get(struct store *st, const char *key, char *out, size_t outsz)
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *stmt;
-	int rc = conn_get(ss(st), &c);
+	int rc = sqlite_conn_get(sqlite_store_of(st), &c);
 
 	if (!rc)
-		rc = conn_stmt(c, "SELECT value FROM meta WHERE key = ?1", &stmt);
+		rc = sqlite_conn_stmt(c, "SELECT value FROM meta WHERE key = ?1", &stmt);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
@@ -511,14 +533,15 @@ static int sqlite_meta_set(struct store *st, const char *key, const char *value)
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *stmt;
-	int rc = conn_get(ss(st), &c);
+	int rc = sqlite_conn_get(sqlite_store_of(st), &c);
 
 	if (!rc)
-		rc = conn_stmt(c,
-			       "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO "
-			       "UPDATE SET value = excluded.value, updated_at = "
-			       "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-			       &stmt);
+		rc = sqlite_conn_stmt(
+			c,
+			"INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO "
+			"UPDATE SET value = excluded.value, updated_at = "
+			"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+			&stmt);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
@@ -544,4 +567,9 @@ const struct store_backend store_sqlite_backend = {
 	.tx_rollback = sqlite_tx_rollback,
 	.meta_get = sqlite_meta_get,
 	.meta_set = sqlite_meta_set,
+	.report_insert = sqlite_report_insert,
+	.case_get = sqlite_case_get,
+	.case_add = sqlite_case_add,
+	.case_consent = sqlite_case_consent,
+	.case_withdraw = sqlite_case_withdraw,
 };

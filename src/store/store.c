@@ -28,6 +28,7 @@ const char *store_strerror(int code)
 	case STORE_ENOMEM: return "out of memory";
 	case STORE_ESCHEMA: return "database schema mismatch";
 	case STORE_EINVAL: return "invalid argument";
+	case STORE_ECONFLICT: return "conflict";
 	}
 	return "unknown database error";
 }
@@ -120,4 +121,30 @@ int store_meta_get(struct store *st, const char *key, char *out, size_t outsz)
 int store_meta_set(struct store *st, const char *key, const char *value)
 {
 	return counted(st->be->meta_set(st, key, value));
+}
+
+int store_report_insert(struct store *st, struct report *r)
+{
+	return counted(st->be->report_insert(st, r));
+}
+
+int store_case_get(struct store *st, const uint8_t *hash, struct case_view *out)
+{
+	return counted(st->be->case_get(st, hash, out));
+}
+
+int store_case_add(struct store *st, const uint8_t *hash, const char *now, const char *description,
+		   const struct report_ident *idents, size_t nidents)
+{
+	return counted(st->be->case_add(st, hash, now, description, idents, nidents));
+}
+
+int store_case_consent(struct store *st, const uint8_t *hash, unsigned consent, const char *now)
+{
+	return counted(st->be->case_consent(st, hash, consent, now));
+}
+
+int store_case_withdraw(struct store *st, const uint8_t *hash, const char *now)
+{
+	return counted(st->be->case_withdraw(st, hash, now));
 }

@@ -17,9 +17,13 @@
 #define SIGNAAL_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct store;
+struct report;
+struct report_ident;
+struct case_view;
 
 enum store_err {
 	STORE_OK = 0,
@@ -29,8 +33,9 @@ enum store_err {
 	STORE_EFULL = -4,     /* disk or quota full */
 	STORE_EIO = -5,	      /* the database failed */
 	STORE_ENOMEM = -6,
-	STORE_ESCHEMA = -7, /* the database is newer than this program, or broken */
-	STORE_EINVAL = -8,  /* a caller's mistake */
+	STORE_ESCHEMA = -7,   /* the database is newer than this program, or broken */
+	STORE_EINVAL = -8,    /* a caller's mistake */
+	STORE_ECONFLICT = -9, /* the resource's state forbids this (e.g. withdrawn) */
 };
 
 const char *store_strerror(int code);
@@ -76,5 +81,17 @@ int store_tx_rollback(struct store *st);
 /* Instance facts kept in the database (key/value); value is copied into out. */
 int store_meta_get(struct store *st, const char *key, char *out, size_t outsz);
 int store_meta_set(struct store *st, const char *key, const char *value);
+
+/*
+ * Reports and cases (report.h has the structs).  Each call is one
+ * transaction; a case is found by the hash of its code.  Sealed fields go
+ * in and come out sealed: the store never sees a raw identifier.
+ */
+int store_report_insert(struct store *st, struct report *r); /* sets r->id */
+int store_case_get(struct store *st, const uint8_t *hash, struct case_view *out);
+int store_case_add(struct store *st, const uint8_t *hash, const char *now, const char *description,
+		   const struct report_ident *idents, size_t nidents);
+int store_case_consent(struct store *st, const uint8_t *hash, unsigned consent, const char *now);
+int store_case_withdraw(struct store *st, const uint8_t *hash, const char *now);
 
 #endif

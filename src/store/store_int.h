@@ -25,6 +25,14 @@ struct store_backend {
 	int (*tx_rollback)(struct store *st);
 	int (*meta_get)(struct store *st, const char *key, char *out, size_t outsz);
 	int (*meta_set)(struct store *st, const char *key, const char *value);
+
+	int (*report_insert)(struct store *st, struct report *r);
+	int (*case_get)(struct store *st, const uint8_t *hash, struct case_view *out);
+	int (*case_add)(struct store *st, const uint8_t *hash, const char *now,
+			const char *description, const struct report_ident *idents, size_t nidents);
+	int (*case_consent)(struct store *st, const uint8_t *hash, unsigned consent,
+			    const char *now);
+	int (*case_withdraw)(struct store *st, const uint8_t *hash, const char *now);
 };
 
 struct store {
@@ -32,6 +40,14 @@ struct store {
 };
 
 extern const struct store_backend store_sqlite_backend;
+
+/* sqlite_report.c */
+int sqlite_report_insert(struct store *st, struct report *r);
+int sqlite_case_get(struct store *st, const uint8_t *hash, struct case_view *out);
+int sqlite_case_add(struct store *st, const uint8_t *hash, const char *now, const char *description,
+		    const struct report_ident *idents, size_t nidents);
+int sqlite_case_consent(struct store *st, const uint8_t *hash, unsigned consent, const char *now);
+int sqlite_case_withdraw(struct store *st, const uint8_t *hash, const char *now);
 
 /* A numbered migration, embedded at build time from data/migrations/<backend>/. */
 struct store_migration {

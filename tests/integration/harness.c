@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -111,7 +112,10 @@ static int try_start(struct server *s, const char *const *extra)
 
 void server_start_in(struct server *s, const char *dir, const char *const *extra)
 {
-	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	char copy[sizeof(s->dir)];
+
+	snprintf(copy, sizeof(copy), "%s", dir); /* dir may be s->dir itself */
+	memcpy(s->dir, copy, sizeof(copy));
 	for (int attempt = 0; attempt < 3; attempt++) {
 		if (try_start(s, extra) == 0)
 			return;
@@ -201,6 +205,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	header_value(p, len, "Allow", r->allow, sizeof(r->allow));
 	header_value(p, len, "Connection", r->connection, sizeof(r->connection));
 	header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
+	header_value(p, len, "Content-Security-Policy", r->csp, sizeof(r->csp));
+	header_value(p, len, "Cache-Control", r->cache_control, sizeof(r->cache_control));
 	return len;
 }
 
@@ -286,6 +292,26 @@ size_t raw_read_all(int fd, char *buf, size_t cap, int timeout_ms)
 	}
 	buf[got] = '\0';
 	return got;
+}
+
+long db_count(struct server *s, const char *sql)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long n = -1;
+
+	snprintf(path, sizeof(path), "file:%s/data/signaal.db?mode=ro", s->dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+		fail_msg("cannot open %s", path);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (n < 0)
+		fail_msg("query failed: %s", sql);
+	return n;
 }
 
 static char *slurp_fd(int fd)

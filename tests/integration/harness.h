@@ -27,6 +27,8 @@ struct response {
 	char allow[128];
 	char connection[64];
 	char retry_after[32];
+	char csp[512]; /* Content-Security-Policy */
+	char cache_control[128];
 	long connects;	/* new connections curl opened for this request */
 	int curl_error; /* CURLE_OK or the failure */
 };
@@ -63,6 +65,9 @@ size_t raw_read_all(int fd, char *buf, size_t cap, int timeout_ms);
  * captures stdout and stderr (caller frees both).  Returns the exit status.
  */
 int run_cli(const char *const *argv, const char *const *env, char **out, char **err);
+
+/* The number of rows `sql` counts in the server's database (opened read-only). */
+long db_count(struct server *s, const char *sql);
 
 /* A fresh temporary directory name, created. */
 void temp_dir(char *out, size_t outsz);

@@ -1,0 +1,593 @@
+/* advice.c - load, validate and select first steps for fraud victims; see advice.h. */
+#include "advice.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ident/ident.h"
+#include "util/mem.h"
+
+#define ID_MAX	     48	  /* bytes in a step id */
+#define TITLE_MAX    200  /* bytes in one title */
+#define TEXT_MAX     2000 /* bytes in one text */
+#define STEPS_MAX    200  /* keeps the duplicate check cheap */
+#define PRIORITY_MAX 9999
+#define CODES_MAX    64 /* codes in one list of "when" */
+#define NAMES_MAX    160
+
+enum { LANG_NL, LANG_EN, NLANGS };
+
+static const char *const lang_names[NLANGS] = { "nl", "en" };
+
+struct step {
+	const char *id; /* strings point into the document */
+	json_int_t priority;
+	bool urgent;
+	bool always;
+	const char *title[NLANGS];
+	const char *text[NLANGS];
+	json_t *fraud_types;	 /* array of strings, borrowed; NULL if absent */
+	json_t *payment_methods; /* likewise */
+	unsigned kinds;		 /* 1u << enum ident_kind */
+};
+
+struct advice {
+	json_t *doc;
+	const char *version;
+	size_t nsteps;
+	struct step *steps; /* in the order advice_select() returns them */
+};
+
+/* ---- messages ---- */
+
+static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errsz) {
+		va_start(ap, fmt);
+		vsnprintf(err, errsz, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+#define invalid(err, errsz, ...) fail(err, errsz, ADVICE_EINVAL, __VA_ARGS__)
+#define nomem(err, errsz)	 fail(err, errsz, ADVICE_ENOMEM, "out of memory")
+
+/* The length of the well-formed UTF-8 sequence at s, or 0 if there is none. */
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+{
+	size_t n;
+	unsigned cp;
+
+	if (avail == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 1, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 2, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 3, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (avail <= n)
+		return 0;
+	for (size_t k = 1; k <= n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n + 1;
+}
+
+/*
+ * Messages quote data from the document, cut to a length (maybe inside a
+ * character), and jansson's quote raw input.  Keep the promise of one
+ * printable line of UTF-8 whatever the input held.
+ */
+static void err_sanitize(char *err, size_t errsz)
+{
+	size_t len, i = 0, n;
+
+	if (!err || !errsz)
+		return;
+	len = strlen(err);
+	while (i < len) {
+		n = utf8_seq_len((unsigned char *)err + i, len - i);
+		if (n == 0 || (n == 1 && (err[i] < 0x20 || err[i] == 0x7f))) {
+			err[i] = '?';
+			n = 1;
+		}
+		i += n;
+	}
+}
+
+static const char *kind_names(char *buf, size_t size)
+{
+	size_t used = 0;
+	int w;
+
+	buf[0] = '\0';
+	for (int k = 0; k < IDENT_KIND_COUNT; k++) {
+		w = snprintf(buf + used, size - used, "%s%s", k ? ", " : "",
+			     ident_kind_name((enum ident_kind)k));
+		if (w < 0 || (size_t)w >= size - used)
+			break;
+		used += (size_t)w;
+	}
+	return buf;
+}
+
+/* ---- checks ---- */
+
+/* Lower-case snake_case: runs of [a-z0-9] joined by single underscores. */
+static bool is_snake_case(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > ID_MAX || s[0] == '_' || s[n - 1] == '_')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '_') {
+			if (s[i + 1] == '_')
+				return false;
+		} else if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int parse_digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* yyyy-mm-dd with a day that exists in that month. */
+static bool is_date(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	y = parse_digits(s, 4);
+	m = parse_digits(s + 5, 2);
+	d = parse_digits(s + 8, 2);
+	if (y < 2000 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return false;
+	return true;
+}
+
+static bool has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}
+
+/*
+ * {"nl": ..., "en": ...}.  Unlike the taxonomy, no other languages: the
+ * selection serves only these two, and a text nobody can see is a mistake.
+ */
+static int check_texts(json_t *texts, const char *what, size_t max, const char **out,
+		       const char *where, char *err, size_t errsz)
+{
+	const char *lang;
+	json_t *v;
+	int l;
+
+	if (!texts)
+		return invalid(err, errsz, "%s: missing %s", where, what);
+	if (!json_is_object(texts))
+		return invalid(err, errsz,
+			       "%s: %s must be an object of texts by language, "
+			       "like {\"nl\": ..., \"en\": ...}",
+			       where, what);
+	json_object_foreach(texts, lang, v)
+	{
+		for (l = 0; l < NLANGS; l++)
+			if (!strcmp(lang, lang_names[l]))
+				break;
+		if (l == NLANGS)
+			return invalid(err, errsz,
+				       "%s: %s language '%.32s' is not served (allowed: nl, en)",
+				       where, what, lang);
+		if (!json_is_string(v) || json_string_length(v) == 0)
+			return invalid(err, errsz, "%s: %s.%s must be a non-empty string", where,
+				       what, lang);
+		if (json_string_length(v) > max)
+			return invalid(err, errsz, "%s: %s.%s is %zu bytes, at most %zu allowed",
+				       where, what, lang, json_string_length(v), max);
+		/* Also catches "\u0000", after which the text would end early. */
+		if (strlen(json_string_value(v)) != json_string_length(v) ||
+		    has_control(json_string_value(v)))
+			return invalid(err, errsz,
+				       "%s: %s.%s contains a control character "
+				       "such as a newline or tab",
+				       where, what, lang);
+		out[l] = json_string_value(v);
+	}
+	for (l = 0; l < NLANGS; l++)
+		if (!out[l])
+			return invalid(err, errsz, "%s: %s has no '%s' text", where, what,
+				       lang_names[l]);
+	return ADVICE_OK;
+}
+
+/* when.fraud_types or when.payment_methods: distinct codes of a taxonomy section. */
+static int check_codes(json_t *list, const char *key, const char *section, const char *noun,
+		       const struct taxonomy *tx, const char *where, char *err, size_t errsz)
+{
+	const char *code;
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(list))
+		return invalid(err, errsz, "%s: when.%s must be an array of codes", where, key);
+	if (json_array_size(list) > CODES_MAX)
+		return invalid(err, errsz, "%s: when.%s has %zu codes, at most %d allowed", where,
+			       key, json_array_size(list), CODES_MAX);
+	json_array_foreach(list, i, v)
+	{
+		if (!json_is_string(v))
+			return invalid(err, errsz, "%s: when.%s[%zu] must be a string", where, key,
+				       i);
+		code = json_string_value(v);
+		if (!taxonomy_has(tx, section, code))
+			return invalid(err, errsz,
+				       "%s: when.%s: unknown %s '%.64s' (allowed: the codes "
+				       "of the taxonomy's %s)",
+				       where, key, noun, code, section);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(code, json_string_value(json_array_get(list, j))))
+				return invalid(err, errsz, "%s: when.%s lists '%s' twice", where,
+					       key, code);
+	}
+	return ADVICE_OK;
+}
+
+static int check_kinds(json_t *list, unsigned *kinds, const char *where, char *err, size_t errsz)
+{
+	char names[NAMES_MAX];
+	enum ident_kind k;
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(list))
+		return invalid(err, errsz, "%s: when.identifier_kinds must be an array of kinds",
+			       where);
+	json_array_foreach(list, i, v)
+	{
+		if (!json_is_string(v))
+			return invalid(err, errsz,
+				       "%s: when.identifier_kinds[%zu] must be a string", where, i);
+		if (ident_kind_parse(json_string_value(v), &k) != 0)
+			return invalid(err, errsz,
+				       "%s: when.identifier_kinds: unknown identifier kind "
+				       "'%.64s' (allowed: %s)",
+				       where, json_string_value(v),
+				       kind_names(names, sizeof(names)));
+		if (*kinds & (1u << k))
+			return invalid(err, errsz, "%s: when.identifier_kinds lists '%s' twice",
+				       where, json_string_value(v));
+		*kinds |= 1u << k;
+	}
+	return ADVICE_OK;
+}
+
+#define WHEN_MEMBERS "fraud_types, payment_methods, identifier_kinds, always"
+
+static int check_when(json_t *when, struct step *s, const struct taxonomy *tx, const char *where,
+		      char *err, size_t errsz)
+{
+	const char *key;
+	json_t *v;
+	bool any;
+	int rc;
+
+	if (!when)
+		return invalid(err, errsz, "%s: missing when", where);
+	if (!json_is_object(when))
+		return invalid(err, errsz, "%s: when must be an object with " WHEN_MEMBERS, where);
+	json_object_foreach(when, key, v)
+	{
+		if (!strcmp(key, "fraud_types")) {
+			rc = check_codes(v, key, "fraud_types", "fraud type", tx, where, err,
+					 errsz);
+			s->fraud_types = v;
+		} else if (!strcmp(key, "payment_methods")) {
+			rc = check_codes(v, key, "payment_methods", "payment method", tx, where,
+					 err, errsz);
+			s->payment_methods = v;
+		} else if (!strcmp(key, "identifier_kinds")) {
+			rc = check_kinds(v, &s->kinds, where, err, errsz);
+		} else if (!strcmp(key, "always")) {
+			if (!json_is_boolean(v))
+				return invalid(err, errsz, "%s: when.always must be true or false",
+					       where);
+			s->always = json_is_true(v);
+			rc = ADVICE_OK;
+		} else {
+			return invalid(err, errsz, "%s: when: unknown member '%.64s' (allowed: %s)",
+				       where, key, WHEN_MEMBERS);
+		}
+		if (rc != ADVICE_OK)
+			return rc;
+	}
+	any = json_array_size(s->fraud_types) || json_array_size(s->payment_methods) || s->kinds;
+	if (s->always && any)
+		return invalid(err, errsz,
+			       "%s: when: a step that applies always must not list "
+			       "conditions",
+			       where);
+	if (!s->always && !any)
+		return invalid(err, errsz,
+			       "%s: when: the step never applies; set always to true "
+			       "or list a fraud type, payment method or identifier kind",
+			       where);
+	return ADVICE_OK;
+}
+
+#define STEP_MEMBERS "id, priority, urgent, title, text, when"
+
+static bool step_member(const char *key)
+{
+	static const char *const members[] = {
+		"id", "priority", "urgent", "title", "text", "when",
+	};
+
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+		if (!strcmp(key, members[i]))
+			return true;
+	return false;
+}
+
+static int check_step(json_t *e, size_t i, struct advice *a, const struct taxonomy *tx, char *err,
+		      size_t errsz)
+{
+	struct step *s = &a->steps[i];
+	char where[ID_MAX + 32];
+	const char *key;
+	json_t *v;
+	int rc;
+
+	snprintf(where, sizeof(where), "steps[%zu]", i);
+	if (!json_is_object(e))
+		return invalid(err, errsz, "%s: must be an object", where);
+	v = json_object_get(e, "id");
+	if (!v)
+		return invalid(err, errsz, "%s: missing id", where);
+	if (!json_is_string(v))
+		return invalid(err, errsz, "%s: id must be a string", where);
+	s->id = json_string_value(v);
+	if (!is_snake_case(s->id))
+		return invalid(err, errsz,
+			       "%s: id '%.64s' is not snake_case (allowed: a-z and 0-9 in "
+			       "words joined by single '_', at most %d bytes)",
+			       where, s->id, ID_MAX);
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(s->id, a->steps[j].id))
+			return invalid(err, errsz, "%s: duplicate id '%s', first at steps[%zu]",
+				       where, s->id, j);
+	snprintf(where, sizeof(where), "steps[%zu] '%s'", i, s->id);
+	json_object_foreach(e, key, v)
+	{
+		if (!step_member(key))
+			return invalid(err, errsz, "%s: unknown member '%.64s' (allowed: %s)",
+				       where, key, STEP_MEMBERS);
+	}
+	v = json_object_get(e, "priority");
+	if (!v)
+		return invalid(err, errsz, "%s: missing priority", where);
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > PRIORITY_MAX)
+		return invalid(err, errsz,
+			       "%s: priority must be a whole number from 0 to %d "
+			       "(lower comes first)",
+			       where, PRIORITY_MAX);
+	s->priority = json_integer_value(v);
+	v = json_object_get(e, "urgent");
+	if (!v)
+		return invalid(err, errsz, "%s: missing urgent", where);
+	if (!json_is_boolean(v))
+		return invalid(err, errsz, "%s: urgent must be true or false", where);
+	s->urgent = json_is_true(v);
+	rc = check_texts(json_object_get(e, "title"), "title", TITLE_MAX, s->title, where, err,
+			 errsz);
+	if (rc == ADVICE_OK)
+		rc = check_texts(json_object_get(e, "text"), "text", TEXT_MAX, s->text, where, err,
+				 errsz);
+	if (rc == ADVICE_OK)
+		rc = check_when(json_object_get(e, "when"), s, tx, where, err, errsz);
+	return rc;
+}
+
+static int check_document(struct advice *a, const struct taxonomy *tx, char *err, size_t errsz)
+{
+	json_t *doc = a->doc, *v, *steps, *e;
+	const char *key;
+	size_t i;
+	int rc;
+
+	if (!json_is_object(doc))
+		return invalid(err, errsz,
+			       "the document must be a json object with "
+			       "schema_version, version and steps");
+	/* First, so that a newer file gets a clear message, not "unknown member". */
+	v = json_object_get(doc, "schema_version");
+	if (!v)
+		return invalid(err, errsz, "missing schema_version (this build reads %d)",
+			       ADVICE_SCHEMA_VERSION);
+	if (!json_is_integer(v) || json_integer_value(v) != ADVICE_SCHEMA_VERSION)
+		return invalid(err, errsz,
+			       "schema_version must be %d, the only one this build reads",
+			       ADVICE_SCHEMA_VERSION);
+	v = json_object_get(doc, "version");
+	if (!v)
+		return invalid(err, errsz, "missing version (a date like \"2026-11-23\")");
+	if (!json_is_string(v) || !is_date(json_string_value(v)))
+		return invalid(err, errsz,
+			       "version must be a date in the form yyyy-mm-dd, "
+			       "like \"2026-11-23\"");
+	a->version = json_string_value(v);
+	json_object_foreach(doc, key, v)
+	{
+		if (strcmp(key, "schema_version") && strcmp(key, "version") && strcmp(key, "steps"))
+			return invalid(err, errsz,
+				       "unknown member '%.64s' (allowed: schema_version, "
+				       "version, steps)",
+				       key);
+	}
+	steps = json_object_get(doc, "steps");
+	if (!steps)
+		return invalid(err, errsz, "missing steps");
+	if (!json_is_array(steps) || json_array_size(steps) == 0)
+		return invalid(err, errsz, "steps must be a non-empty array of steps");
+	if (json_array_size(steps) > STEPS_MAX)
+		return invalid(err, errsz, "steps has %zu entries, at most %d allowed",
+			       json_array_size(steps), STEPS_MAX);
+	a->steps = mem_calloc(json_array_size(steps), sizeof(*a->steps));
+	if (!a->steps)
+		return nomem(err, errsz);
+	json_array_foreach(steps, i, e)
+	{
+		rc = check_step(e, i, a, tx, err, errsz);
+		if (rc != ADVICE_OK)
+			return rc;
+		a->nsteps = i + 1;
+	}
+	return ADVICE_OK;
+}
+
+/* The order of advice_select(): urgent first, then priority, then id (ids are unique). */
+static int step_cmp(const void *pa, const void *pb)
+{
+	const struct step *x = pa, *y = pb;
+
+	if (x->urgent != y->urgent)
+		return x->urgent ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+#define BOM_MESSAGE "the file starts with a byte order mark; save it as utf-8 without one"
+
+int advice_load_buffer(const char *buf, size_t len, const struct taxonomy *tx, struct advice **out,
+		       char *err, size_t errsz)
+{
+	struct advice *a;
+	json_error_t jerr;
+	int rc;
+
+	*out = NULL;
+	if (err && errsz)
+		err[0] = '\0';
+	if (!buf)
+		buf = "";
+	a = mem_calloc(1, sizeof(*a));
+	if (!a)
+		return nomem(err, errsz);
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
+		rc = invalid(err, errsz, BOM_MESSAGE);
+	} else if (!(a->doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr))) {
+		/* Without a text jansson failed before it could parse: out of memory. */
+		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])
+			rc = nomem(err, errsz);
+		else
+			rc = invalid(err, errsz, "invalid json at line %d, column %d: %s",
+				     jerr.line, jerr.column, jerr.text);
+	} else {
+		rc = check_document(a, tx, err, errsz);
+	}
+	if (rc != ADVICE_OK) {
+		err_sanitize(err, errsz);
+		advice_free(a);
+		return rc;
+	}
+	qsort(a->steps, a->nsteps, sizeof(*a->steps), step_cmp);
+	*out = a;
+	return ADVICE_OK;
+}
+
+void advice_free(struct advice *a)
+{
+	if (!a)
+		return;
+	mem_free(a->steps);
+	json_decref(a->doc);
+	mem_free(a);
+}
+
+const char *advice_version(const struct advice *a)
+{
+	return a->version;
+}
+
+static bool lists(json_t *codes, const char *code)
+{
+	size_t i;
+	json_t *v;
+
+	if (!code)
+		return false;
+	json_array_foreach(codes, i, v)
+	{
+		if (!strcmp(json_string_value(v), code))
+			return true;
+	}
+	return false;
+}
+
+static bool step_applies(const struct step *s, const char *fraud_type, const char *payment_method,
+			 unsigned kinds_mask)
+{
+	return s->always || lists(s->fraud_types, fraud_type) ||
+	       lists(s->payment_methods, payment_method) || (s->kinds & kinds_mask);
+}
+
+json_t *advice_select(const struct advice *a, const char *fraud_type, const char *payment_method,
+		      unsigned kinds_mask, const char *lang)
+{
+	int l = lang && !strcmp(lang, "en") ? LANG_EN : LANG_NL;
+	json_t *arr = json_array(), *o;
+	const struct step *s;
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < a->nsteps; i++) {
+		s = &a->steps[i];
+		if (!step_applies(s, fraud_type, payment_method, kinds_mask))
+			continue;
+		o = json_pack("{s:s, s:s, s:s, s:b}", "id", s->id, "title", s->title[l], "text",
+			      s->text[l], "urgent", s->urgent);
+		if (!o || json_array_append_new(arr, o) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
