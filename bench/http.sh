@@ -60,7 +60,7 @@ CONF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/logs/error.log" &
 pids="$pids $!"
 "$bin" serve --listen "127.0.0.1:$sport" --data-dir "$work/data" --log-level warn \
-	--max-connections 4096 2>"$work/signaal.log" &
+	--max-connections 4096 ${SIGNAAL_ARGS:-} 2>"$work/signaal.log" &
 pids="$pids $!"
 wait_up "$nport"
 wait_up "$sport"

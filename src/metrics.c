@@ -27,6 +27,7 @@ static const struct route *mroutes;
 static size_t mnroutes;
 static struct route_stats *stats; /* mnroutes + 1 entries; the last for unmatched */
 static atomic_ulong db_errors;
+static atomic_ulong group_commits, group_reports;
 static atomic_long inflight;
 static time_t started;
 
@@ -72,6 +73,12 @@ void metrics_request(int route, int status, uint64_t duration_ns)
 void metrics_db_error(void)
 {
 	atomic_fetch_add_explicit(&db_errors, 1, memory_order_relaxed);
+}
+
+void metrics_group_commit(unsigned reports)
+{
+	atomic_fetch_add_explicit(&group_commits, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&group_reports, reports, memory_order_relaxed);
 }
 
 void metrics_inflight(int delta)
@@ -160,6 +167,14 @@ int metrics_render(struct buf *out)
 		       "# HELP signaal_db_errors_total Database operations that failed.\n"
 		       "# TYPE signaal_db_errors_total counter\nsignaal_db_errors_total %lu\n",
 		       load(&db_errors));
+	rc |= buf_addf(out,
+		       "# HELP signaal_report_commits_total Transactions that stored reports.\n"
+		       "# TYPE signaal_report_commits_total counter\n"
+		       "signaal_report_commits_total %lu\n"
+		       "# HELP signaal_reports_committed_total Reports stored (several may share "
+		       "one commit).\n# TYPE signaal_reports_committed_total counter\n"
+		       "signaal_reports_committed_total %lu\n",
+		       load(&group_commits), load(&group_reports));
 	rc |= buf_addf(out,
 		       "# HELP signaal_start_time_seconds Start time of the process.\n"
 		       "# TYPE signaal_start_time_seconds gauge\n"

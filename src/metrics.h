@@ -20,6 +20,7 @@ void metrics_free(void);
 /* One finished request; route < 0 for requests that matched no route. */
 void metrics_request(int route, int status, uint64_t duration_ns);
 void metrics_db_error(void);
+void metrics_group_commit(unsigned reports); /* one commit that carried `reports` reports */
 void metrics_inflight(int delta);
 
 /* Appends the whole exposition to out. */

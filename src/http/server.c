@@ -481,7 +481,11 @@ struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-		threads = n > 0 ? (unsigned)n : 1;
+		/*
+		 * More threads than cores: a handler that stores a report waits for
+		 * the disk, and while it waits the others fill the next group commit.
+		 */
+		threads = (n > 0 ? (unsigned)n : 1) * 4;
 	}
 	srv->app = app;
 	srv->id_prefix = (unsigned)(now_ns() ^ ((uint64_t)getpid() << 16));

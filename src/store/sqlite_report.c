@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "report.h"
 #include "store/sqlite_int.h"
 #include "util/mem.h"
@@ -201,6 +202,7 @@ static void group_run(struct store *st, struct group_job *batch)
 {
 	struct sqlite_conn *c;
 	struct group_job *j;
+	unsigned stored = 0;
 	int rc = begin(st, &c);
 
 	for (j = batch; j; j = j->next) {
@@ -223,9 +225,13 @@ static void group_run(struct store *st, struct group_job *batch)
 		if (j->rc == STORE_OK)
 			rc = STORE_OK;
 	rc = finish(st, c, rc);
-	for (j = batch; j; j = j->next)
+	for (j = batch; j; j = j->next) {
 		if (j->rc == STORE_OK)
 			j->rc = rc;
+		stored += j->rc == STORE_OK;
+	}
+	if (stored)
+		metrics_group_commit(stored);
 }
 
 int sqlite_report_insert(struct store *st, struct report *r)
