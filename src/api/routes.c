@@ -21,6 +21,7 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/advice", api_static, 0 },
 	{ HTTP_GET, "/case", api_static, 0 },
 	{ HTTP_GET, "/static/{file}", api_static, 0 },
+	{ HTTP_GET, "/favicon.ico", api_static, ROUTE_NO_LOG },
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -22,6 +22,7 @@ static const struct {
 	{ "/report", "web/index.html" },
 	{ "/advice", "web/advice.html" },
 	{ "/case", "web/case.html" },
+	{ "/favicon.ico", "web/static/favicon.svg" }, /* browsers ask for it unbidden */
 };
 
 static const struct {

@@ -453,7 +453,6 @@
     if (ev.target && ev.target.name === 'lost') {
       var yes = checkedValue('lost') === 'yes';
       S.$('loss-details').hidden = !yes;
-      S.$('lost-yes').setAttribute('aria-expanded', yes ? 'true' : 'false');
     }
   });
 
