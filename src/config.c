@@ -44,7 +44,7 @@ static const struct config_key keys[] = {
 	{ "store_url", STR(store_url), "", 0, 0, NULL, true,
 	  "database location: a file for sqlite (default: DATA_DIR/signaal.db)" },
 	{ "threads", NUM(T_INT, threads), "0", 0, 256, NULL, false,
-	  "HTTP worker threads; 0 means four per CPU" },
+	  "HTTP worker threads; 0 means one per CPU" },
 	{ "max_body", NUM(T_SIZE, max_body), "64k", 1024, 16L * 1024 * 1024, NULL, false,
 	  "largest request body accepted, in bytes (k and m suffixes allowed)" },
 	{ "max_connections", NUM(T_INT, max_connections), "1024", 1, 100000, NULL, false,

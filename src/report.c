@@ -109,8 +109,7 @@ static void contact_ad(const uint8_t hash[CASECODE_HASH_BYTES], uint8_t ad[PSEUD
 			   (const unsigned char *)"signaal contact v1", 18);
 }
 
-int report_submit(struct store *st, const struct pseudonym_key *key, struct report *r,
-		  char code[CASECODE_TEXT_MAX])
+int report_prepare(const struct pseudonym_key *key, struct report *r, char code[CASECODE_TEXT_MAX])
 {
 	int rc;
 
@@ -134,10 +133,7 @@ int report_submit(struct store *st, const struct pseudonym_key *key, struct repo
 			return STORE_EINVAL;
 		r->contact_sealed_len = outlen;
 	}
-	rc = store_report_insert(st, r);
-	if (rc)
-		sodium_memzero(code, CASECODE_TEXT_MAX);
-	return rc;
+	return STORE_OK;
 }
 
 /* Opens a sealed value into a new string; NULL if it does not open. */

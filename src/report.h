@@ -109,12 +109,13 @@ void case_view_release(struct case_view *cv);
 void report_now(char out[REPORT_TIME_MAX]);
 
 /*
- * Stores a validated report: makes its case code (into code), pseudonyms
- * and sealed values, and writes it.  Returns STORE_OK once it is committed,
- * or a STORE_E* code (nothing is stored then).
+ * Readies a validated report for the store: makes its case code (into
+ * code; its hash into r), turns identifiers into pseudonyms with sealed raw
+ * values (wiping the canonical text) and seals the contact details.  Then
+ * store_report_insert() or store_report_insert_async() writes it.
+ * Returns STORE_OK or a STORE_E* code.
  */
-int report_submit(struct store *st, const struct pseudonym_key *key, struct report *r,
-		  char code[CASECODE_TEXT_MAX]);
+int report_prepare(const struct pseudonym_key *key, struct report *r, char code[CASECODE_TEXT_MAX]);
 
 /* Loads the case; the contact details and identifiers are opened with key. */
 int report_case_load(struct store *st, const struct pseudonym_key *key,

@@ -451,13 +451,69 @@ unsigned api_kinds_mask(const struct report *r)
 	return mask;
 }
 
+/* A report on its way to the disk, and the reply that goes out once it is there. */
+struct submission {
+	struct report r;
+	struct http_deferred *d;
+	char *body; /* the 201 document, made before the wait */
+	size_t len;
+};
+
+static void submission_free(struct submission *sub)
+{
+	report_release(&sub->r);
+	mem_free(sub->body);
+	mem_free(sub);
+}
+
+/* On the store's writer thread: the report is committed (or failed). */
+static void report_committed(void *arg, int rc)
+{
+	struct submission *sub = arg;
+	struct http_deferred *d = sub->d;
+	struct http_reply *rep = http_deferred_reply(d);
+
+	if (rc == STORE_OK) {
+		http_reply_take(rep, 201, "application/json", sub->body, sub->len);
+		sub->body = NULL;
+	} else {
+		api_store_error(rep, rc);
+	}
+	submission_free(sub);
+	http_deferred_done(d);
+}
+
+/* The 201 document: the case code (shown once), advice and referrals. */
+static char *created_body(const struct app *app, const struct report *r, const char *code,
+			  unsigned kinds, size_t *len)
+{
+	json_t *referrals = json_array(), *doc;
+	char url[64], *text;
+
+	for (int i = 0; referrals && i < RECIPIENT_COUNT; i++)
+		if (r->consent & (1u << i))
+			json_array_append_new(referrals,
+					      json_pack("{s:s,s:s}", "recipient",
+							recipient_name((enum recipient)i), "status",
+							"pending"));
+	snprintf(url, sizeof(url), "/case#%s", code);
+	doc = json_pack("{s:s,s:s,s:o,s:o}", "case_code", code, "case_url", url, "advice",
+			advice_select(app->advice, r->fraud_type,
+				      r->payment_method[0] ? r->payment_method : NULL, kinds,
+				      r->language),
+			"referrals", referrals);
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	*len = text ? strlen(text) : 0;
+	return text;
+}
+
 void api_reports_create(struct http_req *req, struct http_reply *rep)
 {
 	const struct app *app = req->app;
-	struct report r = { 0 };
-	json_t *errors = NULL, *referrals, *doc;
-	char code[CASECODE_TEXT_MAX], url[64], detail[96];
-	unsigned kinds;
+	struct submission *sub;
+	json_t *errors = NULL;
+	char code[CASECODE_TEXT_MAX], detail[96];
 	int rc;
 
 	if (!json_is_object(req->json)) {
@@ -465,37 +521,36 @@ void api_reports_create(struct http_req *req, struct http_reply *rep)
 				   "expected a JSON object describing what happened", NULL);
 		return;
 	}
-	report_parse(app, req->json, &r, &errors);
+	sub = mem_calloc(1, sizeof(*sub));
+	if (!sub) {
+		api_store_error(rep, STORE_ENOMEM);
+		return;
+	}
+	report_parse(app, req->json, &sub->r, &errors);
 	if (errors) {
 		snprintf(detail, sizeof(detail), "%zu field%s need%s attention; nothing was saved",
 			 json_array_size(errors), json_array_size(errors) == 1 ? "" : "s",
 			 json_array_size(errors) == 1 ? "s" : "");
 		http_reply_problem(rep, 422, "validation", "Invalid report", detail, errors);
-		report_release(&r);
+		submission_free(sub);
 		return;
 	}
-	kinds = api_kinds_mask(&r);
-	rc = report_submit(app->store, app->pseudonym_key, &r, code);
+	rc = report_prepare(app->pseudonym_key, &sub->r, code);
+	if (rc == STORE_OK) {
+		sub->body = created_body(app, &sub->r, code, api_kinds_mask(&sub->r), &sub->len);
+		rc = sub->body ? STORE_OK : STORE_ENOMEM;
+	}
+	sodium_memzero(code, sizeof(code));
 	if (rc != STORE_OK) {
 		api_store_error(rep, rc);
-		report_release(&r);
+		submission_free(sub);
 		return;
 	}
-	referrals = json_array();
-	for (int i = 0; i < RECIPIENT_COUNT; i++)
-		if (r.consent & (1u << i))
-			json_array_append_new(referrals,
-					      json_pack("{s:s,s:s}", "recipient",
-							recipient_name((enum recipient)i), "status",
-							"pending"));
-	snprintf(url, sizeof(url), "/case#%s", code);
-	doc = json_pack(
-		"{s:s,s:s,s:o,s:o}", "case_code", code, "case_url", url, "advice",
-		advice_select(app->advice, r.fraud_type, r.payment_method, kinds, r.language),
-		"referrals", referrals);
-	sodium_memzero(code, sizeof(code));
-	report_release(&r);
-	http_reply_json(rep, 201, doc);
+	/* The worker thread goes back to other clients while the commit waits for the disk. */
+	sub->d = http_defer(req);
+	rc = store_report_insert_async(app->store, &sub->r, report_committed, sub);
+	if (rc != STORE_OK)
+		report_committed(sub, rc);
 }
 
 void api_advice(struct http_req *req, struct http_reply *rep)

@@ -113,6 +113,19 @@ const char *http_header(const struct http_req *req, const char *name);
 int http_query_long(struct http_req *req, struct http_reply *rep, const char *name, long min,
 		    long max, long def, long *out);
 
+/*
+ * Deferring the reply.  A handler that must wait (for a commit to reach
+ * the disk) calls http_defer() and returns without a reply; the
+ * connection is suspended and its worker thread serves others meanwhile.
+ * Whoever finishes the work fills http_deferred_reply(d) and calls
+ * http_deferred_done(d) exactly once, from any thread; the reply is then
+ * sent.  `d` is valid from http_defer() until http_deferred_done().
+ */
+struct http_deferred;
+struct http_deferred *http_defer(struct http_req *req);
+struct http_reply *http_deferred_reply(struct http_deferred *d);
+void http_deferred_done(struct http_deferred *d);
+
 /* ---- the reply ---- */
 
 #define REPLY_HEADERS_MAX 8

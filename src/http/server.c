@@ -51,6 +51,9 @@ struct conn_req {
 	unsigned allowed;
 	bool too_large;
 	bool answered;
+	bool deferred;		   /* the handler will answer later (http_defer) */
+	atomic_bool deferred_done; /* ...and now has: deferred_rep is ready */
+	struct http_reply deferred_rep;
 	int status;
 	size_t bytes_in;
 	size_t bytes_out;
@@ -245,6 +248,8 @@ static void dispatch(struct conn_req *cr, struct http_reply *rep)
 		}
 	}
 	route->handler(&cr->req, rep);
+	if (cr->deferred && rep->status == 0)
+		return;
 	if (rep->status < 100 || rep->status > 599) {
 		log_error("BUG: handler set no reply", "route", route->pattern);
 		http_reply_release(rep);
@@ -323,6 +328,29 @@ static struct conn_req *conn_req_new(struct http_server *srv, struct MHD_Connect
 	return cr;
 }
 
+struct http_deferred *http_defer(struct http_req *req)
+{
+	struct conn_req *cr = (struct conn_req *)req; /* req is the first member */
+
+	cr->deferred = true;
+	/* Suspend now, before anyone can finish the work and resume us. */
+	MHD_suspend_connection(cr->conn);
+	return (struct http_deferred *)cr;
+}
+
+struct http_reply *http_deferred_reply(struct http_deferred *d)
+{
+	return &((struct conn_req *)d)->deferred_rep;
+}
+
+void http_deferred_done(struct http_deferred *d)
+{
+	struct conn_req *cr = (struct conn_req *)d;
+
+	atomic_store(&cr->deferred_done, true);
+	MHD_resume_connection(cr->conn);
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
 				 const char *method, const char *version, const char *upload_data,
 				 size_t *upload_data_size, void **req_cls)
@@ -340,6 +368,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		atomic_fetch_add(&srv->inflight, 1);
 		metrics_inflight(1);
 		return MHD_YES;
+	}
+	if (cr->deferred) {
+		/* Resumed: the deferred work is done and its reply is ready. */
+		if (!atomic_load(&cr->deferred_done))
+			return MHD_YES;
+		cr->deferred = false;
+		return send_reply(cr, &cr->deferred_rep);
 	}
 	if (cr->answered)
 		return MHD_YES; /* discard the rest of a body we already refused */
@@ -363,6 +398,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 			return MHD_YES;
 	}
 	dispatch(cr, &rep);
+	if (cr->deferred && rep.status == 0)
+		return MHD_YES; /* suspended; resumed by http_deferred_done() */
 	return send_reply(cr, &rep);
 }
 
@@ -413,6 +450,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	}
 	json_decref(cr->req.json);
 	buf_release(&cr->req.body);
+	http_reply_release(&cr->deferred_rep); /* sent already, or never: the client left */
 	mem_free(cr);
 	metrics_inflight(-1);
 	atomic_fetch_sub(&srv->inflight, 1);
@@ -464,8 +502,8 @@ struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 	struct http_server *srv = mem_calloc(1, sizeof(*srv));
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
-	unsigned flags =
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	unsigned threads = (unsigned)cfg->threads;
 
 	if (!srv) {
@@ -481,11 +519,8 @@ struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-		/*
-		 * More threads than cores: a handler that stores a report waits for
-		 * the disk, and while it waits the others fill the next group commit.
-		 */
-		threads = (n > 0 ? (unsigned)n : 1) * 4;
+		/* Handlers never wait for the disk (see http_defer), so one a core is enough. */
+		threads = n > 0 ? (unsigned)n : 1;
 	}
 	srv->app = app;
 	srv->id_prefix = (unsigned)(now_ns() ^ ((uint64_t)getpid() << 16));

@@ -163,6 +163,7 @@ static void sqlite_close(struct store *st)
 	struct sqlite_store *s = sqlite_store_of(st);
 	struct sqlite_conn *c, *next;
 
+	sqlite_report_writer_stop(s);
 	pthread_mutex_lock(&s->lock);
 	for (c = s->conns; c; c = next) {
 		next = c->next;
@@ -174,7 +175,7 @@ static void sqlite_close(struct store *st)
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->write_lock);
 	pthread_mutex_destroy(&s->group_lock);
-	pthread_cond_destroy(&s->group_done);
+	pthread_cond_destroy(&s->group_work);
 	mem_free(s);
 }
 
@@ -221,12 +222,13 @@ static int sqlite_open(struct store **out, const struct config *cfg, unsigned fl
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
 	pthread_mutex_init(&s->group_lock, NULL);
-	pthread_cond_init(&s->group_done, NULL);
+	pthread_cond_init(&s->group_work, NULL);
+	s->group_tail = &s->group_queue;
 	if (pthread_key_create(&s->key, NULL)) {
 		pthread_mutex_destroy(&s->lock);
 		pthread_mutex_destroy(&s->write_lock);
 		pthread_mutex_destroy(&s->group_lock);
-		pthread_cond_destroy(&s->group_done);
+		pthread_cond_destroy(&s->group_work);
 		mem_free(s);
 		snprintf(err, errsz, "cannot create thread key");
 		return STORE_ENOMEM;
@@ -567,7 +569,7 @@ const struct store_backend store_sqlite_backend = {
 	.tx_rollback = sqlite_tx_rollback,
 	.meta_get = sqlite_meta_get,
 	.meta_set = sqlite_meta_set,
-	.report_insert = sqlite_report_insert,
+	.report_insert_async = sqlite_report_insert_async,
 	.case_get = sqlite_case_get,
 	.case_add = sqlite_case_add,
 	.case_consent = sqlite_case_consent,

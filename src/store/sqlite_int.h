@@ -37,11 +37,12 @@ struct sqlite_store {
 	 */
 	pthread_mutex_t write_lock;
 
-	/* Group commit of reports (sqlite_report.c): waiting inserts, and whether one leads. */
+	/* Group commit of reports (sqlite_report.c): the queue and its writer thread. */
 	pthread_mutex_t group_lock;
-	pthread_cond_t group_done;
-	struct group_job *group_queue;
-	bool group_leading;
+	pthread_cond_t group_work;
+	struct group_job *group_queue, **group_tail;
+	pthread_t writer;
+	bool writer_started, writer_stop;
 	struct sqlite_conn *conns; /* every open connection, for closing */
 };
 
@@ -65,5 +66,8 @@ int sqlite_conn_get(struct sqlite_store *s, struct sqlite_conn **out);
  * is keyed by its address), reset and with its bindings cleared.
  */
 int sqlite_conn_stmt(struct sqlite_conn *c, const char *sql, sqlite3_stmt **out);
+
+/* Stops the report writer after it has written what is queued (store_close). */
+void sqlite_report_writer_stop(struct sqlite_store *s);
 
 #endif

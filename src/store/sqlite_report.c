@@ -184,17 +184,18 @@ static int insert_one(struct sqlite_conn *c, struct report *r)
 
 /*
  * Group commit.  A report is acknowledged only once its transaction is on
- * disk, and every commit costs an fsync.  Inserts that arrive while one is
- * being committed wait in a queue; the first waiter to find no commit
- * running leads the next one, writing every queued report in a single
- * transaction, each inside its own savepoint so that one bad report fails
- * alone.  Under load many reports share one fsync; alone, a report pays
- * what it would have paid anyway.
+ * disk, and every commit costs an fsync.  Inserts are queued for one writer
+ * thread, which takes everything queued and writes it in one transaction,
+ * each report inside its own savepoint so that one bad report fails alone.
+ * Under load many reports share one fsync; alone, a report pays what it
+ * would have paid anyway.  The HTTP threads do not wait for the disk: the
+ * writer calls back, and the reply goes out then.
  */
 struct group_job {
 	struct report *r;
+	store_done_fn done;
+	void *arg;
 	int rc;
-	bool done;
 	struct group_job *next;
 };
 
@@ -234,35 +235,76 @@ static void group_run(struct store *st, struct group_job *batch)
 		metrics_group_commit(stored);
 }
 
-int sqlite_report_insert(struct store *st, struct report *r)
+static void *writer_main(void *arg)
 {
-	struct sqlite_store *s = sqlite_store_of(st);
-	struct group_job job = { r, STORE_OK, false, NULL }, **tail;
+	struct sqlite_store *s = arg;
 
 	pthread_mutex_lock(&s->group_lock);
-	for (tail = &s->group_queue; *tail; tail = &(*tail)->next)
-		;
-	*tail = &job;
-	while (!job.done) {
-		struct group_job *batch, *j;
+	for (;;) {
+		struct group_job *batch, *j, *next;
 
-		if (s->group_leading) {
-			pthread_cond_wait(&s->group_done, &s->group_lock);
-			continue;
-		}
-		s->group_leading = true;
+		while (!s->group_queue && !s->writer_stop)
+			pthread_cond_wait(&s->group_work, &s->group_lock);
+		if (!s->group_queue)
+			break; /* stopping, and everything queued is written */
 		batch = s->group_queue;
 		s->group_queue = NULL;
+		s->group_tail = &s->group_queue;
 		pthread_mutex_unlock(&s->group_lock);
-		group_run(st, batch);
+		group_run(&s->base, batch);
+		for (j = batch; j; j = next) {
+			next = j->next;
+			j->done(j->arg, j->rc);
+			mem_free(j);
+		}
 		pthread_mutex_lock(&s->group_lock);
-		for (j = batch; j; j = j->next)
-			j->done = true;
-		s->group_leading = false;
-		pthread_cond_broadcast(&s->group_done);
 	}
 	pthread_mutex_unlock(&s->group_lock);
-	return job.rc;
+	return NULL;
+}
+
+int sqlite_report_insert_async(struct store *st, struct report *r, store_done_fn done, void *arg)
+{
+	struct sqlite_store *s = sqlite_store_of(st);
+	struct group_job *job = mem_calloc(1, sizeof(*job));
+	int rc = STORE_OK;
+
+	if (!job)
+		return STORE_ENOMEM;
+	job->r = r;
+	job->done = done;
+	job->arg = arg;
+	pthread_mutex_lock(&s->group_lock);
+	if (s->writer_stop) {
+		rc = STORE_EINVAL;
+	} else if (!s->writer_started) {
+		if (pthread_create(&s->writer, NULL, writer_main, s) == 0)
+			s->writer_started = true;
+		else
+			rc = STORE_EIO;
+	}
+	if (rc == STORE_OK) {
+		*s->group_tail = job;
+		s->group_tail = &job->next;
+		pthread_cond_signal(&s->group_work);
+	}
+	pthread_mutex_unlock(&s->group_lock);
+	if (rc)
+		mem_free(job);
+	return rc;
+}
+
+void sqlite_report_writer_stop(struct sqlite_store *s)
+{
+	bool started;
+
+	pthread_mutex_lock(&s->group_lock);
+	s->writer_stop = true;
+	started = s->writer_started;
+	pthread_cond_signal(&s->group_work);
+	pthread_mutex_unlock(&s->group_lock);
+	if (started)
+		pthread_join(s->writer, NULL);
 }
 
 /* The id, status and consent of the report with this case hash. */

@@ -1,6 +1,8 @@
 /* store.c - choosing a backend and the thin wrappers around it; see store.h. */
 #include "store/store_int.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,9 +125,43 @@ int store_meta_set(struct store *st, const char *key, const char *value)
 	return counted(st->be->meta_set(st, key, value));
 }
 
+int store_report_insert_async(struct store *st, struct report *r, store_done_fn done, void *arg)
+{
+	return counted(st->be->report_insert_async(st, r, done, arg));
+}
+
+struct waiter {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int rc;
+};
+
+static void waiter_wake(void *arg, int rc)
+{
+	struct waiter *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	w->rc = rc;
+	w->done = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
 int store_report_insert(struct store *st, struct report *r)
 {
-	return counted(st->be->report_insert(st, r));
+	struct waiter w = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, STORE_OK };
+	int rc = store_report_insert_async(st, r, waiter_wake, &w);
+
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&w.lock);
+	while (!w.done)
+		pthread_cond_wait(&w.cond, &w.lock);
+	pthread_mutex_unlock(&w.lock);
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.cond);
+	return counted(w.rc);
 }
 
 int store_case_get(struct store *st, const uint8_t *hash, struct case_view *out)

@@ -88,6 +88,16 @@ int store_meta_set(struct store *st, const char *key, const char *value);
  * in and come out sealed: the store never sees a raw identifier.
  */
 int store_report_insert(struct store *st, struct report *r); /* sets r->id */
+
+/*
+ * The same without waiting: `done(arg, rc)` is called exactly once, on the
+ * store's writer thread, when the report is committed (rc STORE_OK) or has
+ * failed; `r` must stay valid until then.  Reports queued together share
+ * one commit (group commit).  Returns STORE_OK when queued; otherwise
+ * `done` is not called.  `done` must be quick and must not call the store.
+ */
+typedef void (*store_done_fn)(void *arg, int rc);
+int store_report_insert_async(struct store *st, struct report *r, store_done_fn done, void *arg);
 int store_case_get(struct store *st, const uint8_t *hash, struct case_view *out);
 int store_case_add(struct store *st, const uint8_t *hash, const char *now, const char *description,
 		   const struct report_ident *idents, size_t nidents);

@@ -26,7 +26,8 @@ struct store_backend {
 	int (*meta_get)(struct store *st, const char *key, char *out, size_t outsz);
 	int (*meta_set)(struct store *st, const char *key, const char *value);
 
-	int (*report_insert)(struct store *st, struct report *r);
+	int (*report_insert_async)(struct store *st, struct report *r, store_done_fn done,
+				   void *arg);
 	int (*case_get)(struct store *st, const uint8_t *hash, struct case_view *out);
 	int (*case_add)(struct store *st, const uint8_t *hash, const char *now,
 			const char *description, const struct report_ident *idents, size_t nidents);
@@ -42,7 +43,7 @@ struct store {
 extern const struct store_backend store_sqlite_backend;
 
 /* sqlite_report.c */
-int sqlite_report_insert(struct store *st, struct report *r);
+int sqlite_report_insert_async(struct store *st, struct report *r, store_done_fn done, void *arg);
 int sqlite_case_get(struct store *st, const uint8_t *hash, struct case_view *out);
 int sqlite_case_add(struct store *st, const uint8_t *hash, const char *now, const char *description,
 		    const struct report_ident *idents, size_t nidents);

@@ -383,15 +383,18 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-static void test_acknowledged_reports_survive_sigkill(void **state)
+/*
+ * Reports from several clients at once, then `sig`; after a restart every
+ * report that got its 201 is there, and none is half there.
+ */
+static void reports_survive(int sig)
 {
 	const char *full[] = { "--sqlite-sync", "full", NULL };
 	struct server s;
 	struct writer w[WRITERS];
 	pthread_t t[WRITERS];
-	int total = 0, found = 0;
+	int total = 0, found = 0, status;
 
-	(void)state;
 	server_start(&s, full);
 	for (int i = 0; i < WRITERS; i++) {
 		w[i].s = &s;
@@ -400,7 +403,9 @@ static void test_acknowledged_reports_survive_sigkill(void **state)
 		pthread_create(&t[i], NULL, writer_main, &w[i]);
 	}
 	usleep(700 * 1000);
-	assert_int_equal(server_stop(&s, SIGKILL), 128 + SIGKILL);
+	status = server_stop(&s, sig);
+	/* SIGTERM: the reports in flight are answered and the server exits 0. */
+	assert_int_equal(status, sig == SIGKILL ? 128 + SIGKILL : 0);
 	for (int i = 0; i < WRITERS; i++) {
 		pthread_join(t[i], NULL);
 		total += w[i].n;
@@ -419,7 +424,7 @@ static void test_acknowledged_reports_survive_sigkill(void **state)
 		}
 		free(w[i].codes);
 	}
-	print_message("acknowledged %d, found after SIGKILL and restart %d\n", total, found);
+	print_message("signal %d: acknowledged %d, found after restart %d\n", sig, total, found);
 	assert_int_equal(found, total);
 	/* No report is half there: each has both its identifiers. */
 	assert_int_equal(db_count(&s, "SELECT count(*) FROM reports r WHERE (SELECT count(*) FROM "
@@ -427,6 +432,18 @@ static void test_acknowledged_reports_survive_sigkill(void **state)
 			 0);
 	assert_int_equal(server_stop(&s, SIGTERM), 0);
 	server_cleanup(&s);
+}
+
+static void test_acknowledged_reports_survive_sigkill(void **state)
+{
+	(void)state;
+	reports_survive(SIGKILL);
+}
+
+static void test_sigterm_answers_reports_in_flight(void **state)
+{
+	(void)state;
+	reports_survive(SIGTERM);
 }
 
 int main(void)
@@ -440,6 +457,7 @@ int main(void)
 	const struct CMUnitTest own[] = {
 		cmocka_unit_test(test_case_code_guessing_limited),
 		cmocka_unit_test(test_acknowledged_reports_survive_sigkill),
+		cmocka_unit_test(test_sigterm_answers_reports_in_flight),
 	};
 	int failed;
 
