@@ -22,6 +22,7 @@ set(SIGNAAL_CORE_SOURCES
   src/taxonomy.c
   src/embedded.c
   src/util/html.c
+  src/util/text.c
   src/casecode.c
   src/ratelimit.c
   src/advice.c

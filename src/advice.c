@@ -1,7 +1,6 @@
 /* advice.c - load, validate and select first steps for fraud victims; see advice.h. */
 #include "advice.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "ident/ident.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #define ID_MAX	     48	  /* bytes in a step id */
 #define TITLE_MAX    200  /* bytes in one title */
@@ -43,76 +43,8 @@ struct advice {
 
 /* ---- messages ---- */
 
-static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-#define invalid(err, errsz, ...) fail(err, errsz, ADVICE_EINVAL, __VA_ARGS__)
-#define nomem(err, errsz)	 fail(err, errsz, ADVICE_ENOMEM, "out of memory")
-
-/* The length of the well-formed UTF-8 sequence at s, or 0 if there is none. */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
-{
-	size_t n;
-	unsigned cp;
-
-	if (avail == 0)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 1, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 2, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 3, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (avail <= n)
-		return 0;
-	for (size_t k = 1; k <= n; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n + 1;
-}
-
-/*
- * Messages quote data from the document, cut to a length (maybe inside a
- * character), and jansson's quote raw input.  Keep the promise of one
- * printable line of UTF-8 whatever the input held.
- */
-static void err_sanitize(char *err, size_t errsz)
-{
-	size_t len, i = 0, n;
-
-	if (!err || !errsz)
-		return;
-	len = strlen(err);
-	while (i < len) {
-		n = utf8_seq_len((unsigned char *)err + i, len - i);
-		if (n == 0 || (n == 1 && (err[i] < 0x20 || err[i] == 0x7f))) {
-			err[i] = '?';
-			n = 1;
-		}
-		i += n;
-	}
-}
+#define invalid(err, errsz, ...) text_fail(err, errsz, ADVICE_EINVAL, __VA_ARGS__)
+#define nomem(err, errsz)	 text_fail(err, errsz, ADVICE_ENOMEM, "out of memory")
 
 static const char *kind_names(char *buf, size_t size)
 {
@@ -131,62 +63,6 @@ static const char *kind_names(char *buf, size_t size)
 }
 
 /* ---- checks ---- */
-
-/* Lower-case snake_case: runs of [a-z0-9] joined by single underscores. */
-static bool is_snake_case(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > ID_MAX || s[0] == '_' || s[n - 1] == '_')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '_') {
-			if (s[i + 1] == '_')
-				return false;
-		} else if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) {
-			return false;
-		}
-	}
-	return true;
-}
-
-static int parse_digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* yyyy-mm-dd with a day that exists in that month. */
-static bool is_date(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	y = parse_digits(s, 4);
-	m = parse_digits(s + 5, 2);
-	d = parse_digits(s + 8, 2);
-	if (y < 2000 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return false;
-	return true;
-}
-
-static bool has_control(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
-	return false;
-}
 
 /*
  * {"nl": ..., "en": ...}.  Unlike the taxonomy, no other languages: the
@@ -223,7 +99,7 @@ static int check_texts(json_t *texts, const char *what, size_t max, const char *
 				       where, what, lang, json_string_length(v), max);
 		/* Also catches "\u0000", after which the text would end early. */
 		if (strlen(json_string_value(v)) != json_string_length(v) ||
-		    has_control(json_string_value(v)))
+		    text_has_control(json_string_value(v)))
 			return invalid(err, errsz,
 				       "%s: %s.%s contains a control character "
 				       "such as a newline or tab",
@@ -383,7 +259,7 @@ static int check_step(json_t *e, size_t i, struct advice *a, const struct taxono
 	if (!json_is_string(v))
 		return invalid(err, errsz, "%s: id must be a string", where);
 	s->id = json_string_value(v);
-	if (!is_snake_case(s->id))
+	if (!text_is_snake_case(s->id, ID_MAX))
 		return invalid(err, errsz,
 			       "%s: id '%.64s' is not snake_case (allowed: a-z and 0-9 in "
 			       "words joined by single '_', at most %d bytes)",
@@ -448,7 +324,7 @@ static int check_document(struct advice *a, const struct taxonomy *tx, char *err
 	v = json_object_get(doc, "version");
 	if (!v)
 		return invalid(err, errsz, "missing version (a date like \"2026-11-23\")");
-	if (!json_is_string(v) || !is_date(json_string_value(v)))
+	if (!json_is_string(v) || !text_is_date(json_string_value(v)))
 		return invalid(err, errsz,
 			       "version must be a date in the form yyyy-mm-dd, "
 			       "like \"2026-11-23\"");
@@ -524,7 +400,7 @@ int advice_load_buffer(const char *buf, size_t len, const struct taxonomy *tx, s
 		rc = check_document(a, tx, err, errsz);
 	}
 	if (rc != ADVICE_OK) {
-		err_sanitize(err, errsz);
+		text_sanitize(err, errsz);
 		advice_free(a);
 		return rc;
 	}

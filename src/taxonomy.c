@@ -2,12 +2,12 @@
 #include "taxonomy.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/mem.h"
+#include "util/text.h"
 
 #define CODE_MAX	48   /* bytes in a taxonomy code */
 #define LABEL_MAX	200  /* bytes in one label text */
@@ -19,91 +19,8 @@
 
 /* ---- shared helpers ---- */
 
-static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
-#define invalid(err, errsz, ...) fail(err, errsz, TAXONOMY_EINVAL, __VA_ARGS__)
-#define nomem(err, errsz)	 fail(err, errsz, TAXONOMY_ENOMEM, "out of memory")
-
-/* The length of the well-formed UTF-8 sequence at s (no overlongs,
- * surrogates or code points past U+10FFFF), or 0 if there is none. */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
-{
-	size_t n;
-	unsigned cp;
-
-	if (avail == 0)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 1, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 2, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 3, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (avail <= n)
-		return 0;
-	for (size_t k = 1; k <= n; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n + 1;
-}
-
-static bool is_utf8(const char *s, size_t len)
-{
-	size_t i = 0, n;
-
-	while (i < len) {
-		n = utf8_seq_len((const unsigned char *)s + i, len - i);
-		if (n == 0)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
-/*
- * Messages quote data from the file (cut to a length, maybe inside a
- * character), and jansson's quote raw input.  Keep the promise of one
- * printable line of UTF-8, fit for a log or a JSON string, whatever the
- * input held.
- */
-static void err_sanitize(char *err, size_t errsz)
-{
-	size_t len, i = 0, n;
-
-	if (!err || !errsz)
-		return;
-	len = strlen(err);
-	while (i < len) {
-		n = utf8_seq_len((unsigned char *)err + i, len - i);
-		if (n == 0 || (n == 1 && (err[i] < 0x20 || err[i] == 0x7f))) {
-			err[i] = '?';
-			n = 1;
-		}
-		i += n;
-	}
-}
+#define invalid(err, errsz, ...) text_fail(err, errsz, TAXONOMY_EINVAL, __VA_ARGS__)
+#define nomem(err, errsz)	 text_fail(err, errsz, TAXONOMY_ENOMEM, "out of memory")
 
 /* Editors on some systems add one; neither loader would name the cause. */
 static bool has_bom(const char *buf, size_t len)
@@ -124,7 +41,7 @@ static int read_file(const char *path, char **out, size_t *outlen, char *err, si
 	*out = NULL;
 	*outlen = 0;
 	if (!f)
-		return fail(err, errsz, TAXONOMY_EIO, "cannot open: %s", strerror(errno));
+		return text_fail(err, errsz, TAXONOMY_EIO, "cannot open: %s", strerror(errno));
 	for (;;) {
 		if (len == cap) {
 			/* One byte over the limit tells a too large file from a full one. */
@@ -147,8 +64,8 @@ static int read_file(const char *path, char **out, size_t *outlen, char *err, si
 		len += n;
 		if (n == 0) {
 			if (ferror(f))
-				rc = fail(err, errsz, TAXONOMY_EIO, "cannot read: %s",
-					  strerror(errno));
+				rc = text_fail(err, errsz, TAXONOMY_EIO, "cannot read: %s",
+					       strerror(errno));
 			break;
 		}
 	}
@@ -178,8 +95,8 @@ static int load_path(const char *path, void **out, char *err, size_t errsz,
 		mem_free(buf);
 	}
 	if (rc != TAXONOMY_OK) {
-		fail(err, errsz, rc, "%s: %s", path, msg);
-		err_sanitize(err, errsz);
+		text_fail(err, errsz, rc, "%s: %s", path, msg);
+		text_sanitize(err, errsz);
 	}
 	return rc;
 }
@@ -244,62 +161,6 @@ static int section_index(const char *name)
 	return -1;
 }
 
-/* Lower-case snake_case: runs of [a-z0-9] joined by single underscores. */
-static bool is_snake_case(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > CODE_MAX || s[0] == '_' || s[n - 1] == '_')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '_') {
-			if (s[i + 1] == '_')
-				return false;
-		} else if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) {
-			return false;
-		}
-	}
-	return true;
-}
-
-static int parse_digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* yyyy-mm-dd with a day that exists in that month. */
-static bool is_date(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	y = parse_digits(s, 4);
-	m = parse_digits(s + 5, 2);
-	d = parse_digits(s + 8, 2);
-	if (y < 2000 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return false;
-	return true;
-}
-
-static bool has_control(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
-	return false;
-}
-
 /* A {"nl": ..., "en": ..., other two-letter languages} object of texts. */
 static int check_texts(json_t *texts, const char *what, size_t max, const char *where, char *err,
 		       size_t errsz)
@@ -332,7 +193,7 @@ static int check_texts(json_t *texts, const char *what, size_t max, const char *
 		if (json_string_length(v) > max)
 			return invalid(err, errsz, "%s: %s.%s is %zu bytes, at most %zu allowed",
 				       where, what, lang, json_string_length(v), max);
-		if (has_control(json_string_value(v)))
+		if (text_has_control(json_string_value(v)))
 			return invalid(err, errsz,
 				       "%s: %s.%s contains a control character "
 				       "such as a newline or tab",
@@ -480,7 +341,7 @@ static int check_section(const struct section_spec *spec, json_t *arr, char *err
 		if (!json_is_string(c))
 			return invalid(err, errsz, "%s: code must be a string", where);
 		code = json_string_value(c);
-		if (!is_snake_case(code))
+		if (!text_is_snake_case(code, CODE_MAX))
 			return invalid(err, errsz,
 				       "%s: code '%.64s' is not snake_case (allowed: "
 				       "a-z and 0-9 in words joined by single '_', at most %d "
@@ -541,7 +402,7 @@ static int check_document(struct taxonomy *tx, char *err, size_t errsz)
 	v = json_object_get(doc, "version");
 	if (!v)
 		return invalid(err, errsz, "missing version (a date like \"2026-11-23\")");
-	if (!json_is_string(v) || !is_date(json_string_value(v)))
+	if (!json_is_string(v) || !text_is_date(json_string_value(v)))
 		return invalid(err, errsz,
 			       "version must be a date in the form yyyy-mm-dd, "
 			       "like \"2026-11-23\"");
@@ -593,7 +454,7 @@ int taxonomy_load_buffer(const char *buf, size_t len, struct taxonomy **out, cha
 		rc = check_document(tx, err, errsz);
 	}
 	if (rc != TAXONOMY_OK) {
-		err_sanitize(err, errsz);
+		text_sanitize(err, errsz);
 		taxonomy_free(tx);
 		return rc;
 	}
@@ -722,7 +583,7 @@ static size_t split_tabs(const char *p, size_t len, struct field *f, size_t max)
 static bool is_prefixed_code(const struct field *f, const char *prefix, int ndigits)
 {
 	return f->len == 2 + (size_t)ndigits && !memcmp(f->p, prefix, 2) &&
-	       parse_digits(f->p + 2, ndigits) >= 0;
+	       text_parse_digits(f->p + 2, ndigits) >= 0;
 }
 
 static int check_name(const struct field *f, const char *col, unsigned long line, char *err,
@@ -733,7 +594,7 @@ static int check_name(const struct field *f, const char *col, unsigned long line
 	if (f->len > NAME_MAX_BYTES)
 		return invalid(err, errsz, "line %lu: %s is %zu bytes, at most %d allowed", line,
 			       col, f->len, NAME_MAX_BYTES);
-	if (!is_utf8(f->p, f->len))
+	if (!text_is_utf8(f->p, f->len))
 		return invalid(err, errsz, "line %lu: %s is not valid utf-8", line, col);
 	for (size_t i = 0; i < f->len; i++)
 		if ((unsigned char)f->p[i] < 0x20 || f->p[i] == 0x7f)
@@ -958,7 +819,7 @@ int municipalities_load_buffer(const char *buf, size_t len, struct municipalitie
 	rc = check_provinces(m, err, errsz);
 out:
 	if (rc != TAXONOMY_OK) {
-		err_sanitize(err, errsz);
+		text_sanitize(err, errsz);
 		municipalities_free(m);
 		return rc;
 	}

@@ -1,0 +1,132 @@
+/* text.c - see text.h. */
+#include "util/text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int text_fail(char *err, size_t errsz, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errsz) {
+		va_start(ap, fmt);
+		vsnprintf(err, errsz, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+size_t text_utf8_seq_len(const unsigned char *s, size_t avail)
+{
+	size_t n;
+	unsigned cp;
+
+	if (avail == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 1, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 2, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 3, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (avail <= n)
+		return 0;
+	for (size_t k = 1; k <= n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n + 1;
+}
+
+bool text_is_utf8(const char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		n = text_utf8_seq_len((const unsigned char *)s + i, len - i);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+void text_sanitize(char *err, size_t errsz)
+{
+	size_t len, i = 0, n;
+
+	if (!err || !errsz)
+		return;
+	len = strlen(err);
+	while (i < len) {
+		n = text_utf8_seq_len((unsigned char *)err + i, len - i);
+		if (n == 0 || (n == 1 && (err[i] < 0x20 || err[i] == 0x7f))) {
+			err[i] = '?';
+			n = 1;
+		}
+		i += n;
+	}
+}
+
+bool text_is_snake_case(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max || s[0] == '_' || s[n - 1] == '_')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '_') {
+			if (s[i + 1] == '_')
+				return false;
+		} else if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+int text_parse_digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+bool text_is_date(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	y = text_parse_digits(s, 4);
+	m = text_parse_digits(s + 5, 2);
+	d = text_parse_digits(s + 8, 2);
+	if (y < 2000 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return false;
+	return true;
+}
+
+bool text_has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}

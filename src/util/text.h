@@ -1,0 +1,42 @@
+/*
+ * text.h - checks on text from data files and requests, shared by the
+ * loaders (taxonomy.c, advice.c) so that they judge text alike.
+ */
+#ifndef SIGNAAL_UTIL_TEXT_H
+#define SIGNAAL_UTIL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Formats into err (may be NULL) and returns rc: `return text_fail(err, n, -1, "...")`. */
+int text_fail(char *err, size_t errsz, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * The length of the well-formed UTF-8 sequence at s (no overlongs,
+ * surrogates or code points past U+10FFFF), or 0 if there is none.
+ */
+size_t text_utf8_seq_len(const unsigned char *s, size_t avail);
+
+bool text_is_utf8(const char *s, size_t len);
+
+/*
+ * Makes a message one printable line of UTF-8, fit for a log or a JSON
+ * string, whatever it quotes: bytes that are not UTF-8 and control
+ * characters become '?'.
+ */
+void text_sanitize(char *msg, size_t msgsz);
+
+/* Lower-case snake_case of 1 to max characters: runs of [a-z0-9] joined by single '_'. */
+bool text_is_snake_case(const char *s, size_t max);
+
+/* The value of the n decimal digits at s, or -1 if one is not a digit. */
+int text_parse_digits(const char *s, int n);
+
+/* yyyy-mm-dd (year 2000 or later) with a day that exists in that month. */
+bool text_is_date(const char *s);
+
+/* Whether s holds a control character (below 0x20, or 0x7f). */
+bool text_has_control(const char *s);
+
+#endif
