@@ -25,6 +25,7 @@ set(SIGNAAL_CORE_SOURCES
   src/util/text.c
   src/casecode.c
   src/ratelimit.c
+  src/idempotency.c
   src/advice.c
   src/report.c
   src/config.c

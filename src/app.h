@@ -16,6 +16,7 @@ struct municipalities;
 struct pseudonym_key;
 struct advice;
 struct ratelimit;
+struct idem;
 
 struct app {
 	const struct config *cfg;
@@ -28,6 +29,7 @@ struct app {
 	const struct pseudonym_key *pseudonym_key;   /* from DATA_DIR/keys/pseudonym.key */
 	const struct advice *advice;		     /* data/advice.json */
 	struct ratelimit *case_guesses;		     /* wrong case codes per client address */
+	struct idem *idempotency;		     /* answers kept for retried reports */
 };
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "advice.h"
 #include "app.h"
+#include "idempotency.h"
 #include "report.h"
 #include "store/store.h"
 #include "taxonomy.h"
@@ -455,6 +456,8 @@ unsigned api_kinds_mask(const struct report *r)
 struct submission {
 	struct report r;
 	struct http_deferred *d;
+	struct idem *idem; /* set when the request carried a new Idempotency-Key */
+	char scope[IDEM_KEY_MAX + 80];
 	char *body; /* the 201 document, made before the wait */
 	size_t len;
 };
@@ -474,13 +477,64 @@ static void report_committed(void *arg, int rc)
 	struct http_reply *rep = http_deferred_reply(d);
 
 	if (rc == STORE_OK) {
+		if (sub->idem)
+			idem_complete(sub->idem, sub->scope, 201, sub->body, sub->len);
 		http_reply_take(rep, 201, "application/json", sub->body, sub->len);
 		sub->body = NULL;
 	} else {
+		if (sub->idem)
+			idem_abandon(sub->idem, sub->scope);
 		api_store_error(rep, rc);
 	}
 	submission_free(sub);
 	http_deferred_done(d);
+}
+
+/*
+ * A retry with the same Idempotency-Key gets the first answer.  Returns 0
+ * to go on (sub->idem set when the key is new), or -1 with the reply set.
+ */
+static int idempotency_begin(struct http_req *req, struct http_reply *rep, struct submission *sub)
+{
+	const char *key = http_header(req, "Idempotency-Key");
+	char client[64], *answer = NULL;
+	size_t len = 0;
+	int status = 0;
+
+	if (!key || !req->app->idempotency)
+		return 0;
+	if (!idem_key_valid(key)) {
+		http_reply_problem(rep, 400, "invalid-header", "Invalid Idempotency-Key",
+				   "the Idempotency-Key must be 1 to 128 printable characters",
+				   NULL);
+		return -1;
+	}
+	if (http_client_addr(req, client, sizeof(client)))
+		snprintf(client, sizeof(client), "unknown");
+	/* Scoped by address: a key alone must not reveal somebody else's case code. */
+	snprintf(sub->scope, sizeof(sub->scope), "%s\n%s", client, key);
+	switch (idem_begin(req->app->idempotency, sub->scope, req->body.data, req->body.len,
+			   &status, &answer, &len)) {
+	case IDEM_NEW: sub->idem = req->app->idempotency; return 0;
+	case IDEM_REPLAY:
+		http_reply_take(rep, status, "application/json", answer, len);
+		http_reply_header(rep, "Idempotent-Replayed", "true");
+		return -1;
+	case IDEM_IN_PROGRESS:
+		http_reply_problem(rep, 409, "request-in-progress", "Request in progress",
+				   "a request with this Idempotency-Key is still being processed; "
+				   "retry in a moment",
+				   NULL);
+		http_reply_header(rep, "Retry-After", "1");
+		return -1;
+	case IDEM_MISMATCH:
+		http_reply_problem(rep, 422, "idempotency-key-reused", "Idempotency-Key reused",
+				   "this Idempotency-Key was used for a different request", NULL);
+		return -1;
+	case IDEM_FULL: break;
+	}
+	/* No room to remember the answer: process the request as if it had no key. */
+	return 0;
 }
 
 /* The 201 document: the case code (shown once), advice and referrals. */
@@ -526,8 +580,14 @@ void api_reports_create(struct http_req *req, struct http_reply *rep)
 		api_store_error(rep, STORE_ENOMEM);
 		return;
 	}
+	if (idempotency_begin(req, rep, sub)) {
+		submission_free(sub);
+		return;
+	}
 	report_parse(app, req->json, &sub->r, &errors);
 	if (errors) {
+		if (sub->idem)
+			idem_abandon(sub->idem, sub->scope);
 		snprintf(detail, sizeof(detail), "%zu field%s need%s attention; nothing was saved",
 			 json_array_size(errors), json_array_size(errors) == 1 ? "" : "s",
 			 json_array_size(errors) == 1 ? "s" : "");
@@ -542,6 +602,8 @@ void api_reports_create(struct http_req *req, struct http_reply *rep)
 	}
 	sodium_memzero(code, sizeof(code));
 	if (rc != STORE_OK) {
+		if (sub->idem)
+			idem_abandon(sub->idem, sub->scope);
 		api_store_error(rep, rc);
 		submission_free(sub);
 		return;

@@ -19,6 +19,7 @@
 #include "keys.h"
 #include "metrics.h"
 #include "advice.h"
+#include "idempotency.h"
 #include "pseudonym.h"
 #include "ratelimit.h"
 #include "taxonomy.h"
@@ -33,6 +34,7 @@ struct loaded {
 	struct municipalities *municipalities;
 	struct advice *advice;
 	struct ratelimit *case_guesses;
+	struct idem *idempotency;
 	struct pseudonym_key pseudonym_key;
 };
 
@@ -56,7 +58,9 @@ static int load(struct loaded *l, const char *data_dir, char *err, size_t errsz)
 		return -1;
 	/* 20 wrong case codes at once, then one every 6 seconds, per client address. */
 	l->case_guesses = ratelimit_new(10, 20);
-	if (!l->case_guesses) {
+	/* Retries come within minutes; 2,048 answers for 10 minutes is ample. */
+	l->idempotency = idem_new(2048, 600);
+	if (!l->case_guesses || !l->idempotency) {
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
@@ -77,6 +81,7 @@ static void unload(struct loaded *l)
 	municipalities_free(l->municipalities);
 	advice_free(l->advice);
 	ratelimit_free(l->case_guesses);
+	idem_free(l->idempotency);
 	pseudonym_key_clear(&l->pseudonym_key);
 }
 
@@ -138,6 +143,7 @@ int cmd_serve(int argc, char **argv)
 	app.pseudonym_key = &loaded.pseudonym_key;
 	app.advice = loaded.advice;
 	app.case_guesses = loaded.case_guesses;
+	app.idempotency = loaded.idempotency;
 
 	/* Signals go to this thread alone (sigwait below), never to a worker mid-request. */
 	sigemptyset(&sigs);

@@ -207,6 +207,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
 	header_value(p, len, "Content-Security-Policy", r->csp, sizeof(r->csp));
 	header_value(p, len, "Cache-Control", r->cache_control, sizeof(r->cache_control));
+	header_value(p, len, "Idempotent-Replayed", r->replayed, sizeof(r->replayed));
 	return len;
 }
 

@@ -29,8 +29,9 @@ struct response {
 	char retry_after[32];
 	char csp[512]; /* Content-Security-Policy */
 	char cache_control[128];
-	long connects;	/* new connections curl opened for this request */
-	int curl_error; /* CURLE_OK or the failure */
+	char replayed[16]; /* Idempotent-Replayed */
+	long connects;	   /* new connections curl opened for this request */
+	int curl_error;	   /* CURLE_OK or the failure */
 };
 
 /* Starts the server with extra flags (NULL-terminated, may be NULL); asserts it came up. */

@@ -275,6 +275,57 @@ static void test_bad_input_is_a_field_error_and_stores_nothing(void **state)
 	assert_int_equal(db_count(&srv, "SELECT count(*) FROM reports"), before + 1);
 }
 
+/* A retry with the same Idempotency-Key gets the first answer, not a second report. */
+static void test_idempotent_retry(void **state)
+{
+	const char *h1[] = { "Content-Type: application/json", "Idempotency-Key: retry-key-1",
+			     NULL };
+	const char *bad[] = { "Content-Type: application/json", "Idempotency-Key: with space",
+			      NULL };
+	const char *body = "{\"fraud_type\": \"phishing\", \"description\": \"eerste\"}";
+	const char *other = "{\"fraud_type\": \"phishing\", \"description\": \"anders\"}";
+	long before = db_count(&srv, "SELECT count(*) FROM reports");
+	struct response a, b;
+	json_t *da, *db;
+
+	(void)state;
+	http_do(&srv, "POST", "/v1/reports", h1, body, strlen(body), &a);
+	assert_int_equal(a.status, 201);
+	assert_string_equal(a.replayed, "");
+	http_do(&srv, "POST", "/v1/reports", h1, body, strlen(body), &b);
+	assert_int_equal(b.status, 201);
+	assert_string_equal(b.replayed, "true");
+	da = json_loadb(a.body, a.len, 0, NULL);
+	db = json_loadb(b.body, b.len, 0, NULL);
+	assert_string_equal(str(da, "case_code"), str(db, "case_code"));
+	json_decref(da);
+	json_decref(db);
+	response_free(&a);
+	response_free(&b);
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM reports"), before + 1);
+	/* The same key with another body is a mistake, not a replay. */
+	http_do(&srv, "POST", "/v1/reports", h1, other, strlen(other), &a);
+	assert_int_equal(a.status, 422);
+	assert_non_null(strstr(a.body, "idempotency-key-reused"));
+	response_free(&a);
+	http_do(&srv, "POST", "/v1/reports", bad, body, strlen(body), &a);
+	assert_int_equal(a.status, 400);
+	response_free(&a);
+	/* A request that failed validation does not hold its key. */
+	{
+		const char *h2[] = { "Content-Type: application/json", "Idempotency-Key: k2",
+				     NULL };
+
+		http_do(&srv, "POST", "/v1/reports", h2, "{}", 2, &a);
+		assert_int_equal(a.status, 422);
+		response_free(&a);
+		http_do(&srv, "POST", "/v1/reports", h2, body, strlen(body), &a);
+		assert_int_equal(a.status, 201);
+		response_free(&a);
+	}
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM reports"), before + 2);
+}
+
 static void test_advice(void **state)
 {
 	json_t *doc;
@@ -451,6 +502,7 @@ int main(void)
 	const struct CMUnitTest shared[] = {
 		cmocka_unit_test(test_report_case_lifecycle),
 		cmocka_unit_test(test_bad_input_is_a_field_error_and_stores_nothing),
+		cmocka_unit_test(test_idempotent_retry),
 		cmocka_unit_test(test_advice),
 		cmocka_unit_test(test_pages),
 	};
