@@ -23,11 +23,16 @@ set(SIGNAAL_CORE_SOURCES
   src/embedded.c
   src/util/html.c
   src/util/text.c
+  src/deliver/webhook.c
+  src/deliver/deliver.c
   src/casecode.c
   src/ratelimit.c
   src/idempotency.c
   src/advice.c
   src/report.c
+  src/alert.c
+  src/rules.c
+  src/partner.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -37,6 +42,8 @@ set(SIGNAAL_CORE_SOURCES
   src/store/store.c
   src/store/sqlite.c
   src/store/sqlite_report.c
+  src/store/sqlite_partner.c
+  src/store/sqlite_alert.c
   src/api/routes.c
   src/api/errors.c
   src/api/health.c
@@ -45,6 +52,7 @@ set(SIGNAAL_CORE_SOURCES
   src/api/reports.c
   src/api/cases.c
   src/api/static.c
+  src/api/alerts.c
   src/cmd/serve.c
   src/cmd/version.c
   src/cmd/config_show.c
@@ -52,6 +60,7 @@ set(SIGNAAL_CORE_SOURCES
   src/cmd/keys_init.c
   src/cmd/help.c
   src/cmd/normalize.c
+  src/cmd/partner.c
 )
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.
@@ -74,6 +83,7 @@ set(SIGNAAL_UNIT_TESTS
   taxonomy
   advice
   casecode
+  rules
 )
 
 # Integration tests: tests/integration/test_<name>.c against the real server.
@@ -97,6 +107,7 @@ set(SIGNAAL_FUZZ_TARGETS
   handle
   taxonomy
   advice
+  rules
 )
 
 # Benchmarks: bench/bench_<name>.c, each its own program printing ratios.

@@ -17,6 +17,8 @@ struct pseudonym_key;
 struct advice;
 struct ratelimit;
 struct idem;
+struct rules;
+struct deliverer;
 
 struct app {
 	const struct config *cfg;
@@ -30,6 +32,8 @@ struct app {
 	const struct advice *advice;		     /* data/advice.json */
 	struct ratelimit *case_guesses;		     /* wrong case codes per client address */
 	struct idem *idempotency;		     /* answers kept for retried reports */
+	const struct rules *rules;		     /* data/rules.json */
+	struct deliverer *deliverer;		     /* sends the outbox */
 };
 
 #endif

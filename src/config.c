@@ -65,6 +65,10 @@ static const struct config_key keys[] = {
 	  "least severe log level written" },
 	{ "access_log", NUM(T_BOOL, access_log), "true", 0, 0, NULL, false,
 	  "write one log line per request" },
+	{ "webhook_allow_loopback", NUM(T_BOOL, webhook_allow_loopback), "false", 0, 0, NULL, false,
+	  "allow webhooks to loopback addresses over http (for tests only)" },
+	{ "trusted_proxies", STR(trusted_proxies), "", 0, 0, NULL, false,
+	  "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

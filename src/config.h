@@ -35,7 +35,9 @@ struct config {
 	char sqlite_sync[8];	/* "full" or "normal" */
 	char log_level[8];
 	bool access_log;
-	char config_file[1024]; /* the file read, or "" */
+	bool webhook_allow_loopback; /* tests only: webhooks to 127.0.0.0/8 over http */
+	char trusted_proxies[512];   /* addresses whose X-Forwarded-For is believed */
+	char config_file[1024];	     /* the file read, or "" */
 
 	/* Where each value came from, indexed like the table (config_show uses it). */
 	enum config_source source[32];

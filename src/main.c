@@ -61,6 +61,31 @@ const struct cmd commands[] = {
 	  "  signaal normalize iban 'nl91 abna 0417 1643 00'   ->  NL91ABNA0417164300\n"
 	  "  signaal normalize phone '06-12345678'             ->  +31612345678\n",
 	  0 },
+	{ "partner add", cmd_partner_add, "register a partner organisation",
+	  "usage: signaal partner add --name NAME --sector SECTOR [--bank-code CODE]...\n"
+	  "                           [--tld TLD]... [--webhook URL --webhook-secret SECRET]\n"
+	  "                           [OPTIONS]\n\n"
+	  "Registers a partner.  SECTOR is one of bank, psp, telecom, marketplace, webshop,\n"
+	  "registry, police, helpdesk, victim_support, government.  A bank names the bank\n"
+	  "codes of its IBANs (ABNA, INGB, ...), a registry its top-level domains (nl).\n"
+	  "Alerts go to the webhook (https; signed with SECRET, whsec_...; leave --webhook-secret\n"
+	  "out to have one made and printed) and to the partner's feed and stream.\n",
+	  1 },
+	{ "partner list", cmd_partner_list, "list the partner organisations",
+	  "usage: signaal partner list [OPTIONS]\n\nLists partners: name, sector, bank codes, "
+	  "top-level domains, webhook.\n",
+	  1 },
+	{ "partner key create", cmd_partner_key_create, "make an API key for a partner",
+	  "usage: signaal partner key create [OPTIONS] NAME\n\n"
+	  "Makes a new API key for partner NAME and prints it, alone, on standard output.\n"
+	  "It is shown this once: only its hash is kept.  The partner sends it as\n"
+	  "'Authorization: Bearer KEY'.\n",
+	  1 },
+	{ "partner key revoke", cmd_partner_key_revoke, "revoke a partner's API key",
+	  "usage: signaal partner key revoke [OPTIONS] PREFIX\n\n"
+	  "Revokes the key that starts with PREFIX (the first 11 characters, as\n"
+	  "'partner key create' reported them).  It stops working at once.\n",
+	  1 },
 	{ "help", cmd_help, "show help for a command",
 	  "usage: signaal help [COMMAND]\n\nLists the commands, or shows the help of one.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
@@ -93,23 +118,24 @@ int cmd_setup(const char *name, struct config *cfg, int argc, char **argv, const
 }
 
 /* The command named by argv[1] (and argv[2] for two-word commands); *words gets 1 or 2. */
+/* The command named by the longest run of argv[1..3] ("partner key create"); *words gets its length. */
 static const struct cmd *find_command(int argc, char **argv, int *words)
 {
-	char two[64];
+	char name[96];
 
-	if (argc > 2) {
-		snprintf(two, sizeof(two), "%s %s", argv[1], argv[2]);
+	for (int n = argc - 1 < 3 ? argc - 1 : 3; n >= 1; n--) {
+		size_t pos = 0;
+
+		for (int i = 1; i <= n; i++)
+			pos += (size_t)snprintf(name + pos, sizeof(name) - pos, "%s%s",
+						i > 1 ? " " : "", argv[i]);
+		if (pos >= sizeof(name))
+			continue;
 		for (const struct cmd *c = commands; c->name; c++) {
-			if (strcmp(c->name, two) == 0) {
-				*words = 2;
+			if (strcmp(c->name, name) == 0) {
+				*words = n;
 				return c;
 			}
-		}
-	}
-	for (const struct cmd *c = commands; c->name; c++) {
-		if (strcmp(c->name, argv[1]) == 0) {
-			*words = 1;
-			return c;
 		}
 	}
 	return NULL;

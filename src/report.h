@@ -46,6 +46,7 @@ struct report_ident {
 	uint8_t pseudonym[PSEUDONYM_BYTES];
 	uint8_t *sealed; /* owned: nonce || ciphertext || tag */
 	size_t sealed_len;
+	char routing[64]; /* bank code of an IBAN, top-level domain of a site */
 };
 
 struct report {
@@ -71,6 +72,7 @@ struct report {
 	char created_at[REPORT_TIME_MAX];
 	char updated_at[REPORT_TIME_MAX];
 	char withdrawn_at[REPORT_TIME_MAX];
+	char reporter[80]; /* "r:" + fingerprint of the reporter, for independence */
 	size_t nidents;
 	struct report_ident idents[REPORT_IDENTS_MAX];
 };

@@ -66,6 +66,13 @@ void api_case_consent(struct http_req *req, struct http_reply *rep);
 void api_case_withdraw(struct http_req *req, struct http_reply *rep);
 void api_case_police_report(struct http_req *req, struct http_reply *rep);
 
+/* alerts.c */
+struct partner;
+/* The partner whose key the request carries; 0, or -1 with a 401 reply set. */
+int api_partner_auth(struct http_req *req, struct http_reply *rep, struct partner *out);
+void api_rules(struct http_req *req, struct http_reply *rep);
+void api_alerts(struct http_req *req, struct http_reply *rep);
+
 /* static.c: the web pages */
 void api_static(struct http_req *req, struct http_reply *rep);
 

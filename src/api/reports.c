@@ -14,6 +14,7 @@
 
 #include "advice.h"
 #include "app.h"
+#include "deliver/deliver.h"
 #include "idempotency.h"
 #include "report.h"
 #include "store/store.h"
@@ -161,6 +162,25 @@ static void get_time(json_t *obj, const char *key, const char *field, char *out,
 	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, sec);
 }
 
+/* Who an alert about this identifier goes to: the bank code of an IBAN, the TLD of a site. */
+static void set_routing(struct report_ident *ri, const struct ident *id)
+{
+	const char *v = NULL, *dot;
+
+	ri->routing[0] = '\0';
+	if (id->kind == IDENT_IBAN)
+		v = ident_attr_get(id, "bank_code");
+	else if (id->kind == IDENT_URL)
+		v = ident_attr_get(id, "host");
+	else if (id->kind == IDENT_DOMAIN || id->kind == IDENT_EMAIL)
+		v = id->kind == IDENT_DOMAIN ? id->canonical : ident_attr_get(id, "domain");
+	if (!v)
+		return;
+	if (id->kind != IDENT_IBAN && (dot = strrchr(v, '.')) != NULL)
+		v = dot + 1;
+	snprintf(ri->routing, sizeof(ri->routing), "%s", v);
+}
+
 int api_identifiers_parse(const struct app *app, json_t *arr, const char *prefix,
 			  struct report_ident *out, size_t *n, json_t **errors)
 {
@@ -240,6 +260,7 @@ int api_identifiers_parse(const struct app *app, json_t *arr, const char *prefix
 			}
 			snprintf(ri->role, sizeof(ri->role), "%s", json_string_value(role));
 		}
+		set_routing(ri, &id);
 		ri->canonical = id.canonical; /* taken over */
 		id.canonical = NULL;
 		ident_release(&id);
@@ -457,6 +478,7 @@ struct submission {
 	struct report r;
 	struct http_deferred *d;
 	struct idem *idem; /* set when the request carried a new Idempotency-Key */
+	struct deliverer *deliverer;
 	char scope[IDEM_KEY_MAX + 80];
 	char *body; /* the 201 document, made before the wait */
 	size_t len;
@@ -474,6 +496,7 @@ static void report_committed(void *arg, int rc)
 {
 	struct submission *sub = arg;
 	struct http_deferred *d = sub->d;
+	struct deliverer *deliverer = sub->deliverer;
 	struct http_reply *rep = http_deferred_reply(d);
 
 	if (rc == STORE_OK) {
@@ -488,6 +511,8 @@ static void report_committed(void *arg, int rc)
 	}
 	submission_free(sub);
 	http_deferred_done(d);
+	if (rc == STORE_OK)
+		deliverer_kick(deliverer); /* a rule may have filled the outbox */
 }
 
 /*
@@ -535,6 +560,31 @@ static int idempotency_begin(struct http_req *req, struct http_reply *rep, struc
 	}
 	/* No room to remember the answer: process the request as if it had no key. */
 	return 0;
+}
+
+/*
+ * Independence: reports count once per reporter.  Without verified contact
+ * details the reporter is known only by the client's address (through the
+ * trusted proxies), kept as a keyed hash so that the registry holds no
+ * addresses.
+ */
+static void reporter_fingerprint(struct http_req *req, struct report *r)
+{
+	uint8_t h[16];
+	char addr[64], hex[33];
+
+	if (http_client_addr(req, addr, sizeof(addr)))
+		snprintf(addr, sizeof(addr), "unknown");
+	crypto_generichash_state st;
+
+	/* Keyed, and with a label of its own, so that it is useless outside this purpose. */
+	crypto_generichash_init(&st, req->app->pseudonym_key->seal_key,
+				sizeof(req->app->pseudonym_key->seal_key), sizeof(h));
+	crypto_generichash_update(&st, (const unsigned char *)"signaal reporter v1\n", 20);
+	crypto_generichash_update(&st, (const unsigned char *)addr, strlen(addr));
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(r->reporter, sizeof(r->reporter), "r:%s", hex);
 }
 
 /* The 201 document: the case code (shown once), advice and referrals. */
@@ -595,6 +645,7 @@ void api_reports_create(struct http_req *req, struct http_reply *rep)
 		submission_free(sub);
 		return;
 	}
+	reporter_fingerprint(req, &sub->r);
 	rc = report_prepare(app->pseudonym_key, &sub->r, code);
 	if (rc == STORE_OK) {
 		sub->body = created_body(app, &sub->r, code, api_kinds_mask(&sub->r), &sub->len);
@@ -609,6 +660,7 @@ void api_reports_create(struct http_req *req, struct http_reply *rep)
 		return;
 	}
 	/* The worker thread goes back to other clients while the commit waits for the disk. */
+	sub->deliverer = app->deliverer;
 	sub->d = http_defer(req);
 	rc = store_report_insert_async(app->store, &sub->r, report_committed, sub);
 	if (rc != STORE_OK)

@@ -46,5 +46,9 @@ int cmd_db_backup(int argc, char **argv);
 int cmd_keys_init(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_normalize(int argc, char **argv);
+int cmd_partner_add(int argc, char **argv);
+int cmd_partner_list(int argc, char **argv);
+int cmd_partner_key_create(int argc, char **argv);
+int cmd_partner_key_revoke(int argc, char **argv);
 
 #endif

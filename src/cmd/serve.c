@@ -19,7 +19,10 @@
 #include "keys.h"
 #include "metrics.h"
 #include "advice.h"
+#include "alert.h"
+#include "deliver/deliver.h"
 #include "idempotency.h"
+#include "rules.h"
 #include "pseudonym.h"
 #include "ratelimit.h"
 #include "taxonomy.h"
@@ -35,6 +38,7 @@ struct loaded {
 	struct advice *advice;
 	struct ratelimit *case_guesses;
 	struct idem *idempotency;
+	struct rules *rules;
 	struct pseudonym_key pseudonym_key;
 };
 
@@ -43,10 +47,11 @@ static int load(struct loaded *l, const char *data_dir, char *err, size_t errsz)
 	const struct embedded_file *tx = embedded_find("data/taxonomy.json");
 	const struct embedded_file *mu = embedded_find("data/municipalities.tsv");
 	const struct embedded_file *ad = embedded_find("data/advice.json");
+	const struct embedded_file *ru = embedded_find("data/rules.json");
 	uint8_t seed[KEY_SEED_BYTES];
 	int rc;
 
-	if (!tx || !mu || !ad) {
+	if (!tx || !mu || !ad || !ru) {
 		snprintf(err, errsz, "BUG: reference data missing from the build");
 		return -1;
 	}
@@ -54,7 +59,8 @@ static int load(struct loaded *l, const char *data_dir, char *err, size_t errsz)
 	    municipalities_load_buffer((const char *)mu->data, mu->len, &l->municipalities, err,
 				       errsz) ||
 	    advice_load_buffer((const char *)ad->data, ad->len, l->taxonomy, &l->advice, err,
-			       errsz))
+			       errsz) ||
+	    rules_load_buffer((const char *)ru->data, ru->len, l->taxonomy, &l->rules, err, errsz))
 		return -1;
 	/* 20 wrong case codes at once, then one every 6 seconds, per client address. */
 	l->case_guesses = ratelimit_new(10, 20);
@@ -82,12 +88,14 @@ static void unload(struct loaded *l)
 	advice_free(l->advice);
 	ratelimit_free(l->case_guesses);
 	idem_free(l->idempotency);
+	rules_free(l->rules);
 	pseudonym_key_clear(&l->pseudonym_key);
 }
 
 int cmd_serve(int argc, char **argv)
 {
 	struct loaded loaded = { 0 };
+	struct alert_ctx alert_ctx = { 0 };
 	struct config cfg;
 	struct app app = { 0 };
 	struct http_server *srv;
@@ -100,6 +108,15 @@ int cmd_serve(int argc, char **argv)
 	rc = cmd_setup("serve", &cfg, argc, argv, NULL, 0, &npos);
 	if (rc)
 		return rc;
+	/*
+	 * Signals go to this thread alone (sigwait below), never to a worker or
+	 * the deliverer: blocked before any thread starts, so that all inherit it.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (sodium_init() < 0) {
 		cmd_error("cannot initialise libsodium");
 		return 1;
@@ -144,17 +161,24 @@ int cmd_serve(int argc, char **argv)
 	app.advice = loaded.advice;
 	app.case_guesses = loaded.case_guesses;
 	app.idempotency = loaded.idempotency;
-
-	/* Signals go to this thread alone (sigwait below), never to a worker mid-request. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	app.rules = loaded.rules;
+	alert_ctx.store = st;
+	alert_ctx.rules = loaded.rules;
+	store_set_report_hook(st, alert_after_report, &alert_ctx);
+	app.deliverer = deliverer_start(st, &loaded.pseudonym_key, cfg.webhook_allow_loopback, err,
+					sizeof(err));
+	if (!app.deliverer) {
+		cmd_error("%s", err);
+		metrics_free();
+		store_close(st);
+		unload(&loaded);
+		return 1;
+	}
 
 	srv = http_server_start(&app, err, sizeof(err));
 	if (!srv) {
 		cmd_error("%s", err);
+		deliverer_stop(app.deliverer);
 		metrics_free();
 		store_close(st);
 		unload(&loaded);
@@ -174,6 +198,7 @@ int cmd_serve(int argc, char **argv)
 	log_info("shutting down", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	left = http_server_drain(srv, cfg.shutdown_timeout);
 	snprintf(left_s, sizeof(left_s), "%ld", left);
+	deliverer_stop(app.deliverer); /* what it did not send stays in the outbox */
 	metrics_free();
 	store_close(st);
 	unload(&loaded);

@@ -9,6 +9,7 @@
  */
 #include "http/server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -78,17 +79,78 @@ const char *http_query(const struct http_req *req, const char *name)
 	return MHD_lookup_connection_value(req_conn(req), MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* Whether `addr` is one of the comma-separated addresses in `list`. */
+static int addr_listed(const char *list, const char *addr, size_t len)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		const char *q = p;
+		size_t m = n;
+
+		while (m && *q == ' ')
+			q++, m--;
+		while (m && q[m - 1] == ' ')
+			m--;
+		if (m == len && strncmp(q, addr, len) == 0)
+			return 1;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+static int is_ip_literal(const char *s, size_t len)
+{
+	char buf[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1;
+}
+
 int http_client_addr(const struct http_req *req, char *out, size_t outsz)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(req_conn(req), MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	const char *trusted = req->app->cfg->trusted_proxies, *xff;
 	socklen_t len;
 
 	if (!sa)
 		return -1;
 	len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	return getnameinfo(sa, len, out, (socklen_t)outsz, NULL, 0, NI_NUMERICHOST) ? -1 : 0;
+	if (getnameinfo(sa, len, out, (socklen_t)outsz, NULL, 0, NI_NUMERICHOST))
+		return -1;
+	if (!trusted[0] || !addr_listed(trusted, out, strlen(out)))
+		return 0;
+	/*
+	 * From a trusted proxy: the client is the rightmost X-Forwarded-For entry
+	 * that is not itself a trusted proxy (entries further left are the
+	 * client's own claims and prove nothing).
+	 */
+	xff = MHD_lookup_connection_value(req_conn(req), MHD_HEADER_KIND, "X-Forwarded-For");
+	for (size_t end = xff ? strlen(xff) : 0; end > 0;) {
+		size_t start = end, a, b;
+
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		a = start;
+		b = end;
+		while (a < b && xff[a] == ' ')
+			a++;
+		while (b > a && xff[b - 1] == ' ')
+			b--;
+		if (!is_ip_literal(xff + a, b - a))
+			break; /* garbage: keep the proxy's own address */
+		if (!addr_listed(trusted, xff + a, b - a)) {
+			snprintf(out, outsz, "%.*s", (int)(b - a), xff + a);
+			return 0;
+		}
+		end = start ? start - 1 : 0;
+	}
+	return 0;
 }
 
 const char *http_header(const struct http_req *req, const char *name)

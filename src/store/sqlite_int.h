@@ -43,6 +43,8 @@ struct sqlite_store {
 	struct group_job *group_queue, **group_tail;
 	pthread_t writer;
 	bool writer_started, writer_stop;
+	store_hook_fn report_hook; /* called for each report inside its transaction */
+	void *report_hook_arg;
 	struct sqlite_conn *conns; /* every open connection, for closing */
 };
 

@@ -214,6 +214,9 @@ static void group_run(struct store *st, struct group_job *batch)
 		if (j->rc)
 			continue;
 		j->rc = insert_one(c, j->r);
+		if (j->rc == STORE_OK && sqlite_store_of(st)->report_hook)
+			j->rc = sqlite_store_of(st)->report_hook(
+				sqlite_store_of(st)->report_hook_arg, j->r);
 		if (j->rc)
 			tx(c, "ROLLBACK TO report");
 		tx(c, "RELEASE report");
@@ -292,6 +295,14 @@ int sqlite_report_insert_async(struct store *st, struct report *r, store_done_fn
 	if (rc)
 		mem_free(job);
 	return rc;
+}
+
+void sqlite_set_report_hook(struct store *st, store_hook_fn hook, void *arg)
+{
+	struct sqlite_store *s = sqlite_store_of(st);
+
+	s->report_hook = hook;
+	s->report_hook_arg = arg;
 }
 
 void sqlite_report_writer_stop(struct sqlite_store *s)

@@ -184,3 +184,95 @@ int store_case_withdraw(struct store *st, const uint8_t *hash, const char *now)
 {
 	return counted(st->be->case_withdraw(st, hash, now));
 }
+
+int store_partner_add(struct store *st, struct partner *p)
+{
+	return counted(st->be->partner_add(st, p));
+}
+
+int store_partner_get(struct store *st, const char *name, struct partner *out)
+{
+	return counted(st->be->partner_get(st, name, out));
+}
+
+int store_partner_list(struct store *st, struct partner **out, size_t *n)
+{
+	return counted(st->be->partner_list(st, out, n));
+}
+
+int store_partner_key_add(struct store *st, int64_t partner, const uint8_t *hash,
+			  const char *prefix, const char *now)
+{
+	return counted(st->be->partner_key_add(st, partner, hash, prefix, now));
+}
+
+int store_partner_key_revoke(struct store *st, const char *prefix, const char *now)
+{
+	return counted(st->be->partner_key_revoke(st, prefix, now));
+}
+
+int store_partner_by_key(struct store *st, const uint8_t *hash, struct partner *out)
+{
+	return counted(st->be->partner_by_key(st, hash, out));
+}
+
+int store_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const char *kind,
+			      const uint8_t *sealed, size_t sealed_len, const char *routing,
+			      int signal, const char *now)
+{
+	return counted(st->be->tx_identifier_touch(st, pseudonym, kind, sealed, sealed_len, routing,
+						   signal, now));
+}
+
+int store_tx_source_add(struct store *st, const uint8_t *pseudonym, const char *source,
+			const char *fraud_type, const char *role, int confidence, const char *now)
+{
+	return counted(
+		st->be->tx_source_add(st, pseudonym, source, fraud_type, role, confidence, now));
+}
+
+int store_tx_sources(struct store *st, const uint8_t *pseudonym, const char *since,
+		     int (*each)(void *arg, const struct alert_source *src), void *arg)
+{
+	return counted(st->be->tx_sources(st, pseudonym, since, each, arg));
+}
+
+int store_tx_fired_since(struct store *st, const char *rule, const uint8_t *pseudonym,
+			 const char *since, int *fired)
+{
+	return counted(st->be->tx_fired_since(st, rule, pseudonym, since, fired));
+}
+
+int store_tx_firing_add(struct store *st, const char *rule, const uint8_t *pseudonym,
+			const char *now, int sources, const char *reason)
+{
+	return counted(st->be->tx_firing_add(st, rule, pseudonym, now, sources, reason));
+}
+
+int store_tx_outbox_add(struct store *st, int64_t partner, const char *event,
+			const uint8_t *pseudonym, int raw, const char *payload, const char *now)
+{
+	return counted(st->be->tx_outbox_add(st, partner, event, pseudonym, raw, payload, now));
+}
+
+int store_alerts_after(struct store *st, int64_t partner, int64_t after, int limit,
+		       struct alert **out, size_t *n)
+{
+	return counted(st->be->alerts_after(st, partner, after, limit, out, n));
+}
+
+int store_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n)
+{
+	return counted(st->be->outbox_due(st, now, limit, out, n));
+}
+
+int store_outbox_result(struct store *st, int64_t id, int delivered, const char *now,
+			const char *next, int dead, const char *error)
+{
+	return counted(st->be->outbox_result(st, id, delivered, now, next, dead, error));
+}
+
+void store_set_report_hook(struct store *st, store_hook_fn hook, void *arg)
+{
+	st->be->set_report_hook(st, hook, arg);
+}

@@ -24,6 +24,9 @@ struct store;
 struct report;
 struct report_ident;
 struct case_view;
+struct partner;
+struct alert;
+struct alert_source;
 
 enum store_err {
 	STORE_OK = 0,
@@ -97,11 +100,55 @@ int store_report_insert(struct store *st, struct report *r); /* sets r->id */
  * `done` is not called.  `done` must be quick and must not call the store.
  */
 typedef void (*store_done_fn)(void *arg, int rc);
+typedef int (*store_hook_fn)(void *arg, struct report *r);
 int store_report_insert_async(struct store *st, struct report *r, store_done_fn done, void *arg);
+
+/*
+ * A function the report writer calls for each report inside its transaction,
+ * after the report's own rows (store_tx_* functions may be used there);
+ * a failure rolls that report back.  Set once before serving.
+ */
+void store_set_report_hook(struct store *st, store_hook_fn hook, void *arg);
 int store_case_get(struct store *st, const uint8_t *hash, struct case_view *out);
 int store_case_add(struct store *st, const uint8_t *hash, const char *now, const char *description,
 		   const struct report_ident *idents, size_t nidents);
 int store_case_consent(struct store *st, const uint8_t *hash, unsigned consent, const char *now);
 int store_case_withdraw(struct store *st, const uint8_t *hash, const char *now);
+
+/*
+ * Inside the calling thread's write transaction only (the report hook):
+ * the registry, sources, rule firings and the outbox (alert.h).
+ */
+int store_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const char *kind,
+			      const uint8_t *sealed, size_t sealed_len, const char *routing,
+			      int signal, const char *now);
+int store_tx_source_add(struct store *st, const uint8_t *pseudonym, const char *source,
+			const char *fraud_type, const char *role, int confidence, const char *now);
+int store_tx_sources(struct store *st, const uint8_t *pseudonym, const char *since,
+		     int (*each)(void *arg, const struct alert_source *src), void *arg);
+int store_tx_fired_since(struct store *st, const char *rule, const uint8_t *pseudonym,
+			 const char *since, int *fired);
+int store_tx_firing_add(struct store *st, const char *rule, const uint8_t *pseudonym,
+			const char *now, int sources, const char *reason);
+int store_tx_outbox_add(struct store *st, int64_t partner, const char *event,
+			const uint8_t *pseudonym, int raw, const char *payload, const char *now);
+
+/* The outbox: a partner's feed, what is due for delivery, and delivery results. */
+int store_alerts_after(struct store *st, int64_t partner, int64_t after, int limit,
+		       struct alert **out, size_t *n);
+int store_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n);
+int store_outbox_result(struct store *st, int64_t id, int delivered, const char *now,
+			const char *next, int dead, const char *error);
+
+/* Partners and keys (partner.h has the struct). */
+int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */
+int store_partner_get(struct store *st, const char *name, struct partner *out);
+/* Every partner, in order of name; *out is freed by the caller with mem_free. */
+int store_partner_list(struct store *st, struct partner **out, size_t *n);
+int store_partner_key_add(struct store *st, int64_t partner, const uint8_t *hash,
+			  const char *prefix, const char *now);
+int store_partner_key_revoke(struct store *st, const char *prefix, const char *now);
+/* The partner a key belongs to; STORE_ENOTFOUND for an unknown or revoked key. */
+int store_partner_by_key(struct store *st, const uint8_t *hash, struct partner *out);
 
 #endif

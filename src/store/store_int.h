@@ -34,6 +34,37 @@ struct store_backend {
 	int (*case_consent)(struct store *st, const uint8_t *hash, unsigned consent,
 			    const char *now);
 	int (*case_withdraw)(struct store *st, const uint8_t *hash, const char *now);
+
+	int (*partner_add)(struct store *st, struct partner *p);
+	int (*partner_get)(struct store *st, const char *name, struct partner *out);
+	int (*partner_list)(struct store *st, struct partner **out, size_t *n);
+	int (*partner_key_add)(struct store *st, int64_t partner, const uint8_t *hash,
+			       const char *prefix, const char *now);
+	int (*partner_key_revoke)(struct store *st, const char *prefix, const char *now);
+	int (*partner_by_key)(struct store *st, const uint8_t *hash, struct partner *out);
+
+	int (*tx_identifier_touch)(struct store *st, const uint8_t *pseudonym, const char *kind,
+				   const uint8_t *sealed, size_t sealed_len, const char *routing,
+				   int signal, const char *now);
+	int (*tx_source_add)(struct store *st, const uint8_t *pseudonym, const char *source,
+			     const char *fraud_type, const char *role, int confidence,
+			     const char *now);
+	int (*tx_sources)(struct store *st, const uint8_t *pseudonym, const char *since,
+			  int (*each)(void *arg, const struct alert_source *src), void *arg);
+	int (*tx_fired_since)(struct store *st, const char *rule, const uint8_t *pseudonym,
+			      const char *since, int *fired);
+	int (*tx_firing_add)(struct store *st, const char *rule, const uint8_t *pseudonym,
+			     const char *now, int sources, const char *reason);
+	int (*tx_outbox_add)(struct store *st, int64_t partner, const char *event,
+			     const uint8_t *pseudonym, int raw, const char *payload,
+			     const char *now);
+	int (*alerts_after)(struct store *st, int64_t partner, int64_t after, int limit,
+			    struct alert **out, size_t *n);
+	int (*outbox_due)(struct store *st, const char *now, int limit, struct alert **out,
+			  size_t *n);
+	int (*outbox_result)(struct store *st, int64_t id, int delivered, const char *now,
+			     const char *next, int dead, const char *error);
+	void (*set_report_hook)(struct store *st, store_hook_fn hook, void *arg);
 };
 
 struct store {
@@ -49,6 +80,37 @@ int sqlite_case_add(struct store *st, const uint8_t *hash, const char *now, cons
 		    const struct report_ident *idents, size_t nidents);
 int sqlite_case_consent(struct store *st, const uint8_t *hash, unsigned consent, const char *now);
 int sqlite_case_withdraw(struct store *st, const uint8_t *hash, const char *now);
+
+/* sqlite_alert.c */
+int sqlite_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const char *kind,
+			       const uint8_t *sealed, size_t sealed_len, const char *routing,
+			       int signal, const char *now);
+int sqlite_tx_source_add(struct store *st, const uint8_t *pseudonym, const char *source,
+			 const char *fraud_type, const char *role, int confidence, const char *now);
+int sqlite_tx_sources(struct store *st, const uint8_t *pseudonym, const char *since,
+		      int (*each)(void *arg, const struct alert_source *src), void *arg);
+int sqlite_tx_fired_since(struct store *st, const char *rule, const uint8_t *pseudonym,
+			  const char *since, int *fired);
+int sqlite_tx_firing_add(struct store *st, const char *rule, const uint8_t *pseudonym,
+			 const char *now, int sources, const char *reason);
+int sqlite_tx_outbox_add(struct store *st, int64_t partner, const char *event,
+			 const uint8_t *pseudonym, int raw, const char *payload, const char *now);
+int sqlite_alerts_after(struct store *st, int64_t partner, int64_t after, int limit,
+			struct alert **out, size_t *n);
+int sqlite_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n);
+int sqlite_outbox_result(struct store *st, int64_t id, int delivered, const char *now,
+			 const char *next, int dead, const char *error);
+
+void sqlite_set_report_hook(struct store *st, store_hook_fn hook, void *arg);
+
+/* sqlite_partner.c */
+int sqlite_partner_add(struct store *st, struct partner *p);
+int sqlite_partner_get(struct store *st, const char *name, struct partner *out);
+int sqlite_partner_list(struct store *st, struct partner **out, size_t *n);
+int sqlite_partner_key_add(struct store *st, int64_t partner, const uint8_t *hash,
+			   const char *prefix, const char *now);
+int sqlite_partner_key_revoke(struct store *st, const char *prefix, const char *now);
+int sqlite_partner_by_key(struct store *st, const uint8_t *hash, struct partner *out);
 
 /* A numbered migration, embedded at build time from data/migrations/<backend>/. */
 struct store_migration {

@@ -1,0 +1,262 @@
+/* alert.c - rules applied to what reports name, and alerts to partners; see alert.h. */
+#include "alert.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ident/ident.h"
+#include "partner.h"
+#include "pseudonym.h"
+#include "report.h"
+#include "rules.h"
+#include "store/store.h"
+#include "util/mem.h"
+
+void alerts_free(struct alert *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++) {
+		mem_free(a[i].payload);
+		mem_free(a[i].sealed);
+	}
+	mem_free(a);
+}
+
+/* RFC 3339 time `days` before `now` (also RFC 3339), for window queries. */
+static void days_before(const char *now, int days, char out[32])
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (sscanf(now, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		snprintf(out, 32, "%s", now);
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm) - (time_t)days * 86400;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+struct counter {
+	const struct rule *rule;
+	char prefix; /* 'r' reports, 'p' partners */
+	char last[80];
+	int count;
+};
+
+static int list_has(const char list[][RULE_ID_MAX], size_t n, const char *v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], v) == 0)
+			return 1;
+	return 0;
+}
+
+/* Counts distinct sources (rows come ordered by source) that meet the rule's filters. */
+static int count_source(void *arg, const struct alert_source *src)
+{
+	struct counter *c = arg;
+	const struct rule *r = c->rule;
+
+	if (src->source[0] != c->prefix)
+		return 0;
+	if (r->nfraud_types && !list_has(r->fraud_types, r->nfraud_types, src->fraud_type))
+		return 0;
+	if (r->nroles && !list_has(r->roles, r->nroles, src->role))
+		return 0;
+	if (c->prefix == 'p' && src->confidence < r->min_confidence)
+		return 0;
+	if (strcmp(src->source, c->last) != 0) {
+		c->count++;
+		snprintf(c->last, sizeof(c->last), "%s", src->source);
+	}
+	return 0;
+}
+
+/* Recipients of one firing: each partner once, raw if any action entitles it. */
+struct recipients {
+	size_t n;
+	int64_t id[64];
+	int raw[64];
+};
+
+static void recipient_add(struct recipients *rc, int64_t id, int raw)
+{
+	for (size_t i = 0; i < rc->n; i++) {
+		if (rc->id[i] == id) {
+			rc->raw[i] |= raw;
+			return;
+		}
+	}
+	if (rc->n < sizeof(rc->id) / sizeof(rc->id[0])) {
+		rc->id[rc->n] = id;
+		rc->raw[rc->n++] = raw;
+	}
+}
+
+static void resolve(const struct rule *rule, const struct report_ident *id,
+		    const struct partner *ps, size_t np, struct recipients *out)
+{
+	out->n = 0;
+	for (size_t a = 0; a < rule->nactions; a++) {
+		const struct rule_action *act = &rule->actions[a];
+
+		for (size_t i = 0; i < np; i++) {
+			const struct partner *p = &ps[i];
+			int match = 0;
+
+			if (p->disabled)
+				continue;
+			switch (act->to) {
+			case RULE_TO_HOLDING_BANK:
+				match = id->kind == IDENT_IBAN && strcmp(p->sector, "bank") == 0 &&
+					id->routing[0] &&
+					partner_list_has(p->bank_codes, id->routing);
+				break;
+			case RULE_TO_TLD_REGISTRY:
+				match = strcmp(p->sector, "registry") == 0 && id->routing[0] &&
+					partner_list_has(p->tlds, id->routing);
+				break;
+			case RULE_TO_SECTOR: match = strcmp(p->sector, act->sector) == 0; break;
+			case RULE_TO_SIGNAL_SCOPE:	/* partner signals only */
+			case RULE_TO_IMPERSONATED_BANK: /* a report does not say which bank */
+				break;
+			}
+			if (match)
+				recipient_add(out, p->id, act->raw);
+		}
+	}
+}
+
+static char *payload(const struct rule *rule, const struct report_ident *id, const struct report *r,
+		     int sources)
+{
+	char b64[sodium_base64_ENCODED_LEN(ALERT_PSEUDONYM_BYTES,
+					   sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	json_t *doc;
+	char *text;
+
+	sodium_bin2base64(b64, sizeof(b64), id->pseudonym, ALERT_PSEUDONYM_BYTES,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	doc = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:s,s:s}", "type", "alert", "rule", rule->id,
+			"kind", ident_kind_name(id->kind), "pseudonym", b64, "independent_sources",
+			sources, "window_days", rule->window_days, "fraud_type", r->fraud_type,
+			"fired_at", r->created_at);
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	return text;
+}
+
+static int fire_rules(struct alert_ctx *ctx, struct report *r, struct report_ident *id,
+		      struct partner **ps, size_t *np)
+{
+	for (size_t k = 0; k < rules_count(ctx->rules); k++) {
+		const struct rule *rule = rules_at(ctx->rules, k);
+		struct counter cnt = { rule, 'r', "", 0 };
+		struct recipients rcpt;
+		char since[32], reason[160], *body;
+		int fired, rc;
+
+		if (!rule_counts(rule, id->kind, RULE_FROM_REPORTS, r->fraud_type, id->role, 0))
+			continue;
+		days_before(r->created_at, rule->window_days, since);
+		rc = store_tx_sources(ctx->store, id->pseudonym, since, count_source, &cnt);
+		if (rc)
+			return rc;
+		if (cnt.count < rule->threshold)
+			continue;
+		rc = store_tx_fired_since(ctx->store, rule->id, id->pseudonym, since, &fired);
+		if (rc || fired)
+			return rc;
+		snprintf(reason, sizeof(reason), "%d independent report%s within %d days",
+			 cnt.count, cnt.count == 1 ? "" : "s", rule->window_days);
+		rc = store_tx_firing_add(ctx->store, rule->id, id->pseudonym, r->created_at,
+					 cnt.count, reason);
+		if (rc)
+			return rc;
+		if (!*ps) {
+			rc = store_partner_list(ctx->store, ps, np);
+			if (rc)
+				return rc;
+		}
+		resolve(rule, id, *ps, *np, &rcpt);
+		body = payload(rule, id, r, cnt.count);
+		if (!body)
+			return STORE_ENOMEM;
+		for (size_t i = 0; i < rcpt.n && !rc; i++)
+			rc = store_tx_outbox_add(ctx->store, rcpt.id[i], "alert", id->pseudonym,
+						 rcpt.raw[i], body, r->created_at);
+		mem_free(body);
+		if (rc)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+int alert_after_report(void *arg, struct report *r)
+{
+	struct alert_ctx *ctx = arg;
+	struct partner *ps = NULL;
+	size_t np = 0;
+	int rc = STORE_OK;
+
+	for (size_t i = 0; i < r->nidents && rc == STORE_OK; i++) {
+		struct report_ident *id = &r->idents[i];
+		int dup = 0;
+
+		/* The same identifier twice in one report counts once. */
+		for (size_t j = 0; j < i; j++)
+			dup |= memcmp(r->idents[j].pseudonym, id->pseudonym,
+				      ALERT_PSEUDONYM_BYTES) == 0;
+		if (dup)
+			continue;
+		rc = store_tx_identifier_touch(ctx->store, id->pseudonym, ident_kind_name(id->kind),
+					       id->sealed, id->sealed_len, id->routing, 0,
+					       r->created_at);
+		if (!rc)
+			rc = store_tx_source_add(ctx->store, id->pseudonym,
+						 r->reporter[0] ? r->reporter : "r:unknown",
+						 r->fraud_type, id->role, 0, r->created_at);
+		if (!rc && ctx->rules)
+			rc = fire_rules(ctx, r, id, &ps, &np);
+	}
+	for (size_t i = 0; i < np; i++)
+		sodium_memzero(ps[i].webhook_secret, sizeof(ps[i].webhook_secret));
+	mem_free(ps);
+	return rc;
+}
+
+char *alert_render(const struct alert *a, const struct pseudonym_key *key, size_t *len)
+{
+	json_t *doc = json_loads(a->payload ? a->payload : "{}", 0, NULL);
+	char *text;
+
+	if (!doc)
+		return NULL;
+	json_object_set_new(doc, "id", json_integer(a->id));
+	json_object_set_new(doc, "event", json_string(a->event));
+	json_object_set_new(doc, "created_at", json_string(a->created_at));
+	if (a->raw && a->sealed && a->has_pseudonym && key &&
+	    a->sealed_len > PSEUDONYM_SEAL_OVERHEAD) {
+		size_t n = a->sealed_len - PSEUDONYM_SEAL_OVERHEAD, outlen;
+		char *value = mem_alloc(n + 1);
+
+		/* Opened only here, for a recipient a rule entitles to the raw value. */
+		if (value && pseudonym_open(key, a->pseudonym, a->sealed, a->sealed_len,
+					    (uint8_t *)value, n, &outlen) == 0) {
+			value[outlen] = '\0';
+			json_object_set_new(doc, "value", json_string(value));
+			sodium_memzero(value, n);
+		}
+		mem_free(value);
+	}
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	*len = text ? strlen(text) : 0;
+	return text;
+}

@@ -1,0 +1,70 @@
+/*
+ * alert.h - what the published rules cause: the identifier registry, rule
+ * firings, and alerts to partners through the outbox.
+ *
+ * alert_after_report() runs inside the transaction that stores a report
+ * (the store's writer calls it), so that an alert is committed with the
+ * report that caused it or not at all.  The deliverer (deliver.c) sends
+ * the outbox by webhook; partners can also read it as a feed.
+ */
+#ifndef SIGNAAL_ALERT_H
+#define SIGNAAL_ALERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ALERT_PSEUDONYM_BYTES 64
+
+struct store;
+struct rules;
+struct report;
+struct pseudonym_key;
+
+/* A row of the outbox. */
+struct alert {
+	int64_t id;
+	int64_t partner;
+	char event[16]; /* alert, retraction, referral */
+	bool has_pseudonym;
+	uint8_t pseudonym[ALERT_PSEUDONYM_BYTES];
+	int raw;       /* the recipient may see the raw value */
+	char *payload; /* owned JSON text */
+	char created_at[32];
+	int attempts;
+	uint8_t *sealed; /* owned; the sealed raw value when raw */
+	size_t sealed_len;
+};
+
+/* One independent source of an identifier (a reporter or a partner). */
+struct alert_source {
+	char source[80];
+	char fraud_type[48];
+	char role[48];
+	int confidence;
+};
+
+void alerts_free(struct alert *a, size_t n);
+
+/* What alert_after_report() needs; borrowed for the life of the server. */
+struct alert_ctx {
+	struct store *store;
+	const struct rules *rules;
+};
+
+/*
+ * The store hook for a report being written (inside its transaction): the
+ * registry and sources for each identifier, then every rule, firing once
+ * per identifier per window, with outbox rows for the recipients.  Returns
+ * STORE_OK or a STORE_E* code (which rolls the report back).
+ */
+int alert_after_report(void *ctx, struct report *r);
+
+/*
+ * The JSON an alert is delivered as (webhook body and feed entry): the
+ * stored payload with "id" and, when the recipient is entitled and `key`
+ * opens it, "value" (the raw identifier).  New string (mem_free) or NULL.
+ */
+char *alert_render(const struct alert *a, const struct pseudonym_key *key, size_t *len);
+
+#endif

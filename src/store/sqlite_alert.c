@@ -1,0 +1,312 @@
+/*
+ * sqlite_alert.c - the identifier registry, rule firings and the outbox.
+ *
+ * The store_tx_* functions run inside the calling thread's open write
+ * transaction (the report writer calls them from its hook), so that what a
+ * report causes is committed with the report or not at all.  They take no
+ * lock of their own.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "alert.h"
+#include "store/sqlite_int.h"
+#include "util/mem.h"
+
+static int conn(struct store *st, struct sqlite_conn **c)
+{
+	return sqlite_conn_get(sqlite_store_of(st), c);
+}
+
+static int done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sqlite_err(rc);
+}
+
+int sqlite_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const char *kind,
+			       const uint8_t *sealed, size_t sealed_len, const char *routing,
+			       int signal, const char *now)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"INSERT INTO identifiers (pseudonym, kind, sealed, routing, "
+			"first_seen, last_seen, reports, signals) VALUES (?1, ?2, ?3, ?4, "
+			"?5, ?5, ?6, ?7) ON CONFLICT (pseudonym) DO UPDATE SET last_seen = "
+			"excluded.last_seen, reports = reports + excluded.reports, "
+			"signals = signals + excluded.signals",
+			&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, sealed, (int)sealed_len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, routing, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, !signal);
+	sqlite3_bind_int(s, 7, signal);
+	return done(s);
+}
+
+int sqlite_tx_source_add(struct store *st, const uint8_t *pseudonym, const char *source,
+			 const char *fraud_type, const char *role, int confidence, const char *now)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"INSERT INTO identifier_sources (pseudonym, source, fraud_type, "
+			"role, confidence, first_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+			"ON CONFLICT DO UPDATE SET confidence = max(confidence, "
+			"excluded.confidence)",
+			&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, fraud_type ? fraud_type : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, role ? role : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 5, confidence);
+	sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
+	return done(s);
+}
+
+int sqlite_tx_sources(struct store *st, const uint8_t *pseudonym, const char *since,
+		      int (*each)(void *arg, const struct alert_source *src), void *arg)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(c,
+				      "SELECT source, fraud_type, role, confidence FROM "
+				      "identifier_sources WHERE pseudonym = ?1 AND first_at >= ?2 "
+				      "ORDER BY source",
+				      &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, since, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct alert_source src;
+
+		snprintf(src.source, sizeof(src.source), "%s", sqlite3_column_text(s, 0));
+		snprintf(src.fraud_type, sizeof(src.fraud_type), "%s", sqlite3_column_text(s, 1));
+		snprintf(src.role, sizeof(src.role), "%s", sqlite3_column_text(s, 2));
+		src.confidence = sqlite3_column_int(s, 3);
+		each(arg, &src);
+	}
+	rc = rc == SQLITE_DONE ? STORE_OK : sqlite_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int sqlite_tx_fired_since(struct store *st, const char *rule, const uint8_t *pseudonym,
+			  const char *since, int *fired)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(c,
+				      "SELECT count(*) FROM rule_firings WHERE rule_id = ?1 AND "
+				      "pseudonym = ?2 AND fired_at >= ?3",
+				      &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, since, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*fired = rc == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+	rc = rc == SQLITE_ROW ? STORE_OK : sqlite_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int sqlite_tx_firing_add(struct store *st, const char *rule, const uint8_t *pseudonym,
+			 const char *now, int sources, const char *reason)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"INSERT INTO rule_firings (rule_id, pseudonym, fired_at, sources, "
+			"reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+			&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, sources);
+	sqlite3_bind_text(s, 5, reason, -1, SQLITE_STATIC);
+	return done(s);
+}
+
+int sqlite_tx_outbox_add(struct store *st, int64_t partner, const char *event,
+			 const uint8_t *pseudonym, int raw, const char *payload, const char *now)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"INSERT INTO outbox (partner_id, event, pseudonym, raw, payload, "
+			"created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+			&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, partner);
+	sqlite3_bind_text(s, 2, event, -1, SQLITE_STATIC);
+	if (pseudonym)
+		sqlite3_bind_blob(s, 3, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, raw);
+	sqlite3_bind_text(s, 5, payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
+	return done(s);
+}
+
+static void alert_row(sqlite3_stmt *s, struct alert *a)
+{
+	const void *p;
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(s, 0);
+	a->partner = sqlite3_column_int64(s, 1);
+	snprintf(a->event, sizeof(a->event), "%s", sqlite3_column_text(s, 2));
+	p = sqlite3_column_blob(s, 3);
+	a->has_pseudonym = p && sqlite3_column_bytes(s, 3) == ALERT_PSEUDONYM_BYTES;
+	if (a->has_pseudonym)
+		memcpy(a->pseudonym, p, ALERT_PSEUDONYM_BYTES);
+	a->raw = sqlite3_column_int(s, 4);
+	a->payload = mem_strdup((const char *)sqlite3_column_text(s, 5));
+	snprintf(a->created_at, sizeof(a->created_at), "%s", sqlite3_column_text(s, 6));
+	a->attempts = sqlite3_column_int(s, 7);
+	if (sqlite3_column_type(s, 8) == SQLITE_BLOB) {
+		int n = sqlite3_column_bytes(s, 8);
+
+		a->sealed = mem_alloc((size_t)n);
+		if (a->sealed) {
+			memcpy(a->sealed, sqlite3_column_blob(s, 8), (size_t)n);
+			a->sealed_len = (size_t)n;
+		}
+	}
+}
+
+#define ALERT_SELECT                                                                           \
+	"SELECT o.id, o.partner_id, o.event, o.pseudonym, o.raw, o.payload, o.created_at, "    \
+	"o.attempts, CASE WHEN o.raw THEN i.sealed END FROM outbox o LEFT JOIN identifiers i " \
+	"ON i.pseudonym = o.pseudonym "
+
+static int alert_rows(sqlite3_stmt *s, struct alert **out, size_t *n, size_t max)
+{
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			struct alert *a = mem_realloc(*out, (cap ? cap * 2 : 16) * sizeof(*a));
+
+			if (!a) {
+				sqlite3_reset(s);
+				return STORE_ENOMEM;
+			}
+			*out = a;
+			cap = cap ? cap * 2 : 16;
+		}
+		alert_row(s, &(*out)[(*n)++]);
+	}
+	rc = *n == max || rc == SQLITE_DONE ? STORE_OK : sqlite_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int sqlite_alerts_after(struct store *st, int64_t partner, int64_t after, int limit,
+			struct alert **out, size_t *n)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(c,
+				      ALERT_SELECT "WHERE o.partner_id = ?1 AND o.id > ?2 "
+						   "ORDER BY o.id LIMIT ?3",
+				      &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, partner);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int(s, 3, limit);
+	return alert_rows(s, out, n, (size_t)limit);
+}
+
+int sqlite_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(c,
+				      ALERT_SELECT
+				      "JOIN partners p ON p.id = o.partner_id WHERE "
+				      "o.delivered_at IS NULL AND o.dead_at IS NULL "
+				      "AND o.next_attempt_at <= ?1 AND p.webhook_url IS "
+				      "NOT NULL ORDER BY o.id LIMIT ?2",
+				      &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, limit);
+	return alert_rows(s, out, n, (size_t)limit);
+}
+
+int sqlite_outbox_result(struct store *st, int64_t id, int delivered, const char *now,
+			 const char *next, int dead, const char *error)
+{
+	struct sqlite_store *ss = sqlite_store_of(st);
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = sqlite_write_begin(ss, &c);
+
+	if (rc)
+		return rc;
+	rc = sqlite_conn_stmt(c,
+			      "UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE WHEN "
+			      "?2 THEN ?3 END, next_attempt_at = coalesce(?4, next_attempt_at), "
+			      "dead_at = CASE WHEN ?5 THEN ?3 END, last_error = ?6 WHERE id = ?1",
+			      &s);
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int(s, 2, delivered);
+		sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+		if (next)
+			sqlite3_bind_text(s, 4, next, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 5, dead);
+		if (error)
+			sqlite3_bind_text(s, 6, error, -1, SQLITE_STATIC);
+		rc = done(s);
+	}
+	return sqlite_write_end(ss, c, rc);
+}
