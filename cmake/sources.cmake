@@ -92,6 +92,7 @@ set(SIGNAAL_INTEGRATION_TESTS
   cli
   identifiers
   reports
+  alerts
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.

@@ -1,0 +1,415 @@
+/*
+ * Black-box tests of the exchange: partners with real webhook receivers on
+ * loopback (two banks, the police, a telecom operator), reports through the
+ * real server, the published rules firing, and signed webhooks arriving
+ * with the raw value only where the rules allow it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+struct receiver {
+	pid_t pid;
+	unsigned port;
+	char log[128];
+};
+
+static struct server srv;
+static struct receiver bank_a, bank_b, police, telecom;
+static char key_a[64], key_b[64];
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Starts a receiver; `flag` and `value` (may be NULL) are one extra option. */
+static void receiver_start(struct receiver *r, const char *dir, const char *name, const char *flag,
+			   const char *value)
+{
+	char portf[160];
+	const char *bin = getenv("RECEIVER_BIN");
+	FILE *f;
+
+	if (!bin)
+		fail_msg("RECEIVER_BIN is not set");
+	snprintf(portf, sizeof(portf), "%s/%s.port", dir, name);
+	snprintf(r->log, sizeof(r->log), "%s/%s.log", dir, name);
+	r->pid = fork();
+	if (r->pid == 0) {
+		execl(bin, bin, "--port-file", portf, "--secret", SECRET, "--log", r->log, flag,
+		      value, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		f = fopen(portf, "r");
+		if (f && fscanf(f, "%u", &r->port) == 1) {
+			fclose(f);
+			return;
+		}
+		if (f)
+			fclose(f);
+		sleep_ms(25);
+	}
+	fail_msg("receiver %s did not start", name);
+}
+
+static void receiver_stop(struct receiver *r)
+{
+	if (r->pid > 0) {
+		kill(r->pid, SIGTERM);
+		waitpid(r->pid, NULL, 0);
+		r->pid = 0;
+	}
+}
+
+/* The deliveries a receiver logged, as a JSON array. */
+static json_t *deliveries(const struct receiver *r)
+{
+	json_t *all = json_array();
+	char line[65536];
+	FILE *f = fopen(r->log, "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		json_t *d = json_loads(line, 0, NULL);
+
+		if (d)
+			json_array_append_new(all, d);
+	}
+	if (f)
+		fclose(f);
+	return all;
+}
+
+/* Waits up to ms for a receiver to have at least n deliveries. */
+static json_t *wait_deliveries(const struct receiver *r, size_t n, int ms)
+{
+	json_t *d = deliveries(r);
+
+	for (int waited = 0; json_array_size(d) < n && waited < ms; waited += 50) {
+		json_decref(d);
+		sleep_ms(50);
+		d = deliveries(r);
+	}
+	return d;
+}
+
+static void cli_ok(const char *const *argv, char *out_key, size_t keysz)
+{
+	char *out, *err;
+	int rc = run_cli(argv, NULL, &out, &err);
+
+	if (rc != 0)
+		fail_msg("signaal %s %s: exit %d: %s", argv[0], argv[1], rc, err);
+	if (out_key) {
+		out[strcspn(out, "\n")] = '\0';
+		snprintf(out_key, keysz, "%s", out);
+	}
+	free(out);
+	free(err);
+}
+
+static void partner_add(const char *data, const char *name, const char *sector,
+			const char *code_flag, const char *code, const struct receiver *r)
+{
+	char url[96];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", r->port);
+	const char *argv[] = { "partner",
+			       "add",
+			       "--data-dir",
+			       data,
+			       "--webhook-allow-loopback",
+			       "true",
+			       "--name",
+			       name,
+			       "--sector",
+			       sector,
+			       "--webhook",
+			       url,
+			       "--webhook-secret",
+			       SECRET,
+			       code_flag,
+			       code,
+			       NULL };
+	cli_ok(argv, NULL, 0);
+}
+
+static int start(void **state)
+{
+	char dir[64], data[128];
+	const char *extra[] = { "--trusted-proxies", "127.0.0.1", "--webhook-allow-loopback",
+				"true", NULL };
+
+	(void)state;
+	temp_dir(dir, sizeof(dir));
+	snprintf(data, sizeof(data), "%s/data", dir);
+	receiver_start(&bank_a, dir, "bank-a", NULL, NULL);
+	receiver_start(&bank_b, dir, "bank-b", NULL, NULL);
+	receiver_start(&police, dir, "police", NULL, NULL);
+	/* Down for its first two deliveries. */
+	receiver_start(&telecom, dir, "telecom", "--fail-first", "2");
+	partner_add(data, "ABN AMRO", "bank", "--bank-code", "ABNA", &bank_a);
+	partner_add(data, "ING", "bank", "--bank-code", "INGB", &bank_b);
+	partner_add(data, "Politie", "police", NULL, NULL, &police);
+	partner_add(data, "Telco", "telecom", NULL, NULL, &telecom);
+	const char *ka[] = { "partner", "key", "create", "--data-dir", data, "ABN AMRO", NULL };
+	cli_ok(ka, key_a, sizeof(key_a));
+	const char *kb[] = { "partner", "key", "create", "--data-dir", data, "ING", NULL };
+	cli_ok(kb, key_b, sizeof(key_b));
+	server_start_in(&srv, dir, extra);
+	return 0;
+}
+
+static int stop(void **state)
+{
+	(void)state;
+	assert_int_equal(server_stop(&srv, SIGTERM), 0);
+	receiver_stop(&bank_a);
+	receiver_stop(&bank_b);
+	receiver_stop(&police);
+	receiver_stop(&telecom);
+	server_cleanup(&srv);
+	return 0;
+}
+
+static int stop_crash(void **state)
+{
+	(void)state;
+	assert_int_equal(server_stop(&srv, SIGTERM), 0);
+	server_cleanup(&srv);
+	return 0;
+}
+
+static void report_from(const char *addr, const char *fraud_type, const char *ident_kind,
+			const char *value, const char *role)
+{
+	char xff[64], body[512];
+	const char *h[] = { "Content-Type: application/json", xff, NULL };
+	struct response r;
+
+	snprintf(xff, sizeof(xff), "X-Forwarded-For: %s", addr);
+	snprintf(body, sizeof(body),
+		 "{\"fraud_type\": \"%s\", \"identifiers\": [{\"kind\": \"%s\", "
+		 "\"value\": \"%s\", \"role\": \"%s\"}]}",
+		 fraud_type, ident_kind, value, role);
+	http_do(&srv, "POST", "/v1/reports", h, body, strlen(body), &r);
+	if (r.status != 201)
+		fail_msg("report: %ld %s", r.status, r.body);
+	response_free(&r);
+}
+
+static json_t *alert_body(json_t *deliveries, size_t i)
+{
+	return json_object_get(json_array_get(deliveries, i), "body");
+}
+
+static void test_three_independent_reports_alert_the_bank_and_police(void **state)
+{
+	json_t *a, *b, *p;
+	struct timespec t0, t1;
+	double secs;
+
+	(void)state;
+	/* The same victim twice is one source: no alert yet. */
+	report_from("198.51.100.1", "bank_helpdesk", "iban", "NL91 ABNA 0417 1643 00",
+		    "beneficiary");
+	report_from("198.51.100.1", "bank_helpdesk", "iban", "NL91ABNA0417164300", "beneficiary");
+	report_from("198.51.100.2", "bank_helpdesk", "iban", "nl91abna0417164300", "beneficiary");
+	sleep_ms(1500);
+	a = deliveries(&bank_a);
+	assert_int_equal(json_array_size(a), 0);
+	json_decref(a);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	report_from("198.51.100.3", "bank_helpdesk", "iban", "NL91ABNA0417164300", "beneficiary");
+	a = wait_deliveries(&bank_a, 1, 5000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	print_message("third report to webhook at the bank: %.3f s\n", secs);
+	assert_int_equal(json_array_size(a), 1);
+	assert_true(secs < 1.0);
+	assert_true(json_is_true(json_object_get(json_array_get(a, 0), "valid")));
+	assert_string_equal(json_string_value(json_object_get(alert_body(a, 0), "rule")),
+			    "iban_three_reports");
+	assert_string_equal(json_string_value(json_object_get(alert_body(a, 0), "value")),
+			    "NL91ABNA0417164300");
+	assert_int_equal(
+		json_integer_value(json_object_get(alert_body(a, 0), "independent_sources")), 3);
+
+	p = wait_deliveries(&police, 1, 3000);
+	assert_int_equal(json_array_size(p), 1);
+	assert_string_equal(json_string_value(json_object_get(alert_body(p, 0), "value")),
+			    "NL91ABNA0417164300");
+
+	/* Another bank: nothing; the rule names only the holder and the police. */
+	b = deliveries(&bank_b);
+	assert_int_equal(json_array_size(b), 0);
+	json_decref(a);
+	json_decref(b);
+	json_decref(p);
+
+	/* A fourth report does not fire the rule again within its window. */
+	report_from("198.51.100.4", "bank_helpdesk", "iban", "NL91ABNA0417164300", "beneficiary");
+	sleep_ms(1500);
+	a = deliveries(&bank_a);
+	assert_int_equal(json_array_size(a), 1);
+	json_decref(a);
+}
+
+static void test_feed_shows_each_partner_its_own(void **state)
+{
+	char auth[96];
+	const char *ha[] = { auth, NULL };
+	struct response r;
+	json_t *doc, *alerts;
+
+	(void)state;
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key_a);
+	http_do(&srv, "GET", "/v1/alerts?after=0", ha, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	doc = json_loadb(r.body, r.len, 0, NULL);
+	alerts = json_object_get(doc, "alerts");
+	assert_int_equal(json_array_size(alerts), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(alerts, 0), "value")),
+			    "NL91ABNA0417164300");
+	assert_true(json_integer_value(json_object_get(doc, "next")) >= 1);
+	json_decref(doc);
+	response_free(&r);
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key_b);
+	http_do(&srv, "GET", "/v1/alerts", ha, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"alerts\":[]"));
+	response_free(&r);
+
+	/* No key, a malformed key, an unknown key. */
+	http_do(&srv, "GET", "/v1/alerts", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer nonsense");
+	http_do(&srv, "GET", "/v1/alerts", ha, NULL, 0, &r);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+	snprintf(auth, sizeof(auth),
+		 "Authorization: Bearer sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	http_do(&srv, "GET", "/v1/alerts", ha, NULL, 0, &r);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+}
+
+/* A receiver that is down at first gets its alert once it answers (at least once). */
+static void test_receiver_down_then_up(void **state)
+{
+	json_t *t;
+	int ok = 0;
+
+	(void)state;
+	for (int i = 1; i <= 3; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "203.0.113.%d", i);
+		/* Not bank-helpdesk fraud: only the three-reports rule applies to this phone. */
+		report_from(addr, "purchase_fraud", "phone", "+31 6 11223344", "caller");
+	}
+	t = wait_deliveries(&telecom, 3, 20000);
+	/* Two refused attempts, then the delivery, all with the same webhook-id. */
+	assert_int_equal(json_array_size(t), 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(json_string_value(json_object_get(json_array_get(t, i), "id")),
+				    json_string_value(json_object_get(json_array_get(t, 0), "id")));
+	ok = json_is_true(json_object_get(json_array_get(t, 2), "valid"));
+	assert_true(ok);
+	assert_string_equal(json_string_value(json_object_get(alert_body(t, 2), "value")),
+			    "+31611223344");
+	json_decref(t);
+}
+
+static void test_rules_published(void **state)
+{
+	struct response r;
+
+	(void)state;
+	http_do(&srv, "GET", "/v1/rules", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "iban_three_reports"));
+	response_free(&r);
+}
+
+/*
+ * SIGKILL while a delivery is under way (the receiver is slow to answer):
+ * after the restart the alert is sent again, with the same webhook-id.
+ */
+static void test_delivery_survives_sigkill(void **state)
+{
+	const char *extra[] = { "--trusted-proxies", "127.0.0.1", "--webhook-allow-loopback",
+				"true", NULL };
+	struct receiver slow;
+	char dir[64], data[128];
+	json_t *d;
+
+	(void)state;
+	temp_dir(dir, sizeof(dir));
+	snprintf(data, sizeof(data), "%s/data", dir);
+	receiver_start(&slow, dir, "slow-bank", "--delay-ms", "3000");
+	partner_add(data, "Rabobank", "bank", "--bank-code", "RABO", &slow);
+	server_start_in(&srv, dir, extra);
+	for (int i = 1; i <= 3; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "192.0.2.%d", i);
+		report_from(addr, "purchase_fraud", "iban", "NL44RABO0123456789", "beneficiary");
+	}
+	d = wait_deliveries(&slow, 1, 3000);
+	assert_int_equal(json_array_size(d), 1); /* sent, the answer not yet back */
+	json_decref(d);
+	assert_int_equal(server_stop(&srv, SIGKILL), 128 + SIGKILL);
+	server_start_in(&srv, dir, extra);
+	d = wait_deliveries(&slow, 2, 10000);
+	assert_true(json_array_size(d) >= 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 1), "id")),
+			    json_string_value(json_object_get(json_array_get(d, 0), "id")));
+	assert_string_equal(json_string_value(json_object_get(alert_body(d, 1), "value")),
+			    "NL44RABO0123456789");
+	json_decref(d);
+	receiver_stop(&slow);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rules_published),
+		cmocka_unit_test(test_three_independent_reports_alert_the_bank_and_police),
+		cmocka_unit_test(test_feed_shows_each_partner_its_own),
+		cmocka_unit_test(test_receiver_down_then_up),
+	};
+	int failed;
+
+	curl_global_init(CURL_GLOBAL_ALL);
+	const struct CMUnitTest crash[] = {
+		cmocka_unit_test(test_delivery_survives_sigkill),
+	};
+
+	failed = cmocka_run_group_tests_name("alerts", tests, start, stop);
+	failed += cmocka_run_group_tests_name("alerts-crash", crash, NULL, stop_crash);
+	http_thread_done();
+	curl_global_cleanup();
+	return failed;
+}
