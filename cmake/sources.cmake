@@ -31,6 +31,7 @@ set(SIGNAAL_CORE_SOURCES
   src/advice.c
   src/report.c
   src/alert.c
+  src/partner_signal.c
   src/rules.c
   src/partner.c
   src/config.c
@@ -53,6 +54,7 @@ set(SIGNAAL_CORE_SOURCES
   src/api/cases.c
   src/api/static.c
   src/api/alerts.c
+  src/api/signals.c
   src/cmd/serve.c
   src/cmd/version.c
   src/cmd/config_show.c
@@ -84,6 +86,7 @@ set(SIGNAAL_UNIT_TESTS
   advice
   casecode
   rules
+  webhook
 )
 
 # Integration tests: tests/integration/test_<name>.c against the real server.
@@ -109,6 +112,7 @@ set(SIGNAAL_FUZZ_TARGETS
   taxonomy
   advice
   rules
+  webhook
 )
 
 # Benchmarks: bench/bench_<name>.c, each its own program printing ratios.

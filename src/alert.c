@@ -12,6 +12,7 @@
 #include "pseudonym.h"
 #include "report.h"
 #include "rules.h"
+#include "partner_signal.h"
 #include "store/store.h"
 #include "util/mem.h"
 
@@ -259,4 +260,128 @@ char *alert_render(const struct alert *a, const struct pseudonym_key *key, size_
 	json_decref(doc);
 	*len = text ? strlen(text) : 0;
 	return text;
+}
+
+/*
+ * TLP decides who may get a signal at all, whatever a rule says: RED only
+ * the partners named in the scope, AMBER (and AMBER+STRICT) only partners
+ * within the scope, GREEN and CLEAR whom the rule names.  Never the sender.
+ */
+static int tlp_allows(const struct signal *s, const struct partner *p)
+{
+	int named = partner_list_has(s->scope_partners, p->name);
+	int in_scope = named || partner_list_has(s->scope_sectors, p->sector);
+
+	if (p->id == s->partner)
+		return 0;
+	switch (s->tlp) {
+	case TLP_RED: return named;
+	case TLP_AMBER:
+	case TLP_AMBER_STRICT: return in_scope;
+	default: return 1;
+	}
+}
+
+static void resolve_signal(const struct rule *rule, const struct signal *s,
+			   const struct partner *ps, size_t np, struct recipients *out)
+{
+	out->n = 0;
+	for (size_t a = 0; a < rule->nactions; a++) {
+		const struct rule_action *act = &rule->actions[a];
+
+		for (size_t i = 0; i < np; i++) {
+			const struct partner *p = &ps[i];
+			int match = 0;
+
+			if (p->disabled || !tlp_allows(s, p))
+				continue;
+			switch (act->to) {
+			case RULE_TO_SIGNAL_SCOPE:
+				match = partner_list_has(s->scope_partners, p->name) ||
+					partner_list_has(s->scope_sectors, p->sector);
+				break;
+			case RULE_TO_HOLDING_BANK:
+				match = s->kind == IDENT_IBAN && strcmp(p->sector, "bank") == 0 &&
+					s->routing[0] &&
+					partner_list_has(p->bank_codes, s->routing);
+				break;
+			case RULE_TO_TLD_REGISTRY:
+				match = strcmp(p->sector, "registry") == 0 && s->routing[0] &&
+					partner_list_has(p->tlds, s->routing);
+				break;
+			case RULE_TO_SECTOR: match = strcmp(p->sector, act->sector) == 0; break;
+			case RULE_TO_IMPERSONATED_BANK: break;
+			}
+			if (match)
+				recipient_add(out, p->id, act->raw);
+		}
+	}
+}
+
+int alert_after_signal(void *arg, struct signal *s)
+{
+	struct alert_ctx *ctx = arg;
+	struct partner *ps = NULL;
+	size_t np = 0;
+	char source[32], b64[sodium_base64_ENCODED_LEN(ALERT_PSEUDONYM_BYTES,
+						       sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	int rc;
+
+	snprintf(source, sizeof(source), "p:%lld", (long long)s->partner);
+	rc = store_tx_identifier_touch(ctx->store, s->pseudonym, ident_kind_name(s->kind),
+				       s->sealed, s->sealed_len, s->routing, 1, s->created_at);
+	if (!rc)
+		rc = store_tx_source_add(ctx->store, s->pseudonym, source, s->fraud_type, "",
+					 s->confidence, s->created_at);
+	for (size_t k = 0; !rc && ctx->rules && k < rules_count(ctx->rules); k++) {
+		const struct rule *rule = rules_at(ctx->rules, k);
+		struct counter cnt = { rule, 'p', "", 0 };
+		struct recipients rcpt;
+		char since[32], reason[160], *body;
+		json_t *doc;
+		int fired;
+
+		if (!rule_counts(rule, s->kind, RULE_FROM_SIGNALS, s->fraud_type, "",
+				 s->confidence))
+			continue;
+		days_before(s->created_at, rule->window_days, since);
+		rc = store_tx_sources(ctx->store, s->pseudonym, since, count_source, &cnt);
+		if (rc || cnt.count < rule->threshold)
+			continue;
+		rc = store_tx_fired_since(ctx->store, rule->id, s->pseudonym, since, &fired);
+		if (rc || fired)
+			continue;
+		snprintf(reason, sizeof(reason), "%d partner signal%s within %d days", cnt.count,
+			 cnt.count == 1 ? "" : "s", rule->window_days);
+		rc = store_tx_firing_add(ctx->store, rule->id, s->pseudonym, s->created_at,
+					 cnt.count, reason);
+		if (!rc && !ps)
+			rc = store_partner_list(ctx->store, &ps, &np);
+		if (rc)
+			break;
+		resolve_signal(rule, s, ps, np, &rcpt);
+		sodium_bin2base64(b64, sizeof(b64), s->pseudonym, ALERT_PSEUDONYM_BYTES,
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:i,s:s}", "type", "alert", "rule",
+				rule->id, "kind", ident_kind_name(s->kind), "pseudonym", b64,
+				"fraud_type", s->fraud_type, "confidence", s->confidence, "tlp",
+				tlp_name(s->tlp), "independent_sources", cnt.count, "fired_at",
+				s->created_at);
+		if (doc && s->modus_operandi)
+			json_object_set_new(doc, "modus_operandi", json_string(s->modus_operandi));
+		body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+		json_decref(doc);
+		if (!body) {
+			rc = STORE_ENOMEM;
+			break;
+		}
+		for (size_t i = 0; i < rcpt.n && !rc; i++)
+			rc = store_tx_outbox_add(ctx->store, rcpt.id[i], "alert", s->pseudonym,
+						 rcpt.raw[i], body, s->created_at);
+		mem_free(body);
+	}
+	for (size_t i = 0; i < np; i++)
+		sodium_memzero(ps[i].webhook_secret, sizeof(ps[i].webhook_secret));
+	mem_free(ps);
+	return rc;
 }

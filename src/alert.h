@@ -60,6 +60,10 @@ struct alert_ctx {
  */
 int alert_after_report(void *ctx, struct report *r);
 
+/* The same for a partner signal: sources count once per partner; TLP limits recipients. */
+struct signal;
+int alert_after_signal(void *ctx, struct signal *s);
+
 /*
  * The JSON an alert is delivered as (webhook body and feed entry): the
  * stored payload with "id" and, when the recipient is entitled and `key`

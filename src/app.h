@@ -19,6 +19,7 @@ struct ratelimit;
 struct idem;
 struct rules;
 struct deliverer;
+struct alert_ctx;
 
 struct app {
 	const struct config *cfg;
@@ -34,6 +35,7 @@ struct app {
 	struct idem *idempotency;		     /* answers kept for retried reports */
 	const struct rules *rules;		     /* data/rules.json */
 	struct deliverer *deliverer;		     /* sends the outbox */
+	struct alert_ctx *alerts;		     /* what rules need inside a write */
 };
 
 #endif

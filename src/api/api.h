@@ -56,6 +56,9 @@ int api_text_field(json_t *v, const char *field, size_t max, json_t **errors);
 int api_identifiers_parse(const struct app *app, json_t *arr, const char *prefix,
 			  struct report_ident *out, size_t *n, json_t **errors);
 
+/* Where alerts about an identifier go: the bank code of an IBAN, the TLD of a site. */
+void api_routing(const struct ident *id, char *out, size_t outsz);
+
 /* The identifier kinds in a report, as a mask (1u << enum ident_kind). */
 unsigned api_kinds_mask(const struct report *r);
 
@@ -72,6 +75,9 @@ struct partner;
 int api_partner_auth(struct http_req *req, struct http_reply *rep, struct partner *out);
 void api_rules(struct http_req *req, struct http_reply *rep);
 void api_alerts(struct http_req *req, struct http_reply *rep);
+
+/* signals.c */
+void api_signals_create(struct http_req *req, struct http_reply *rep);
 
 /* static.c: the web pages */
 void api_static(struct http_req *req, struct http_reply *rep);

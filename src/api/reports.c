@@ -162,12 +162,11 @@ static void get_time(json_t *obj, const char *key, const char *field, char *out,
 	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, sec);
 }
 
-/* Who an alert about this identifier goes to: the bank code of an IBAN, the TLD of a site. */
-static void set_routing(struct report_ident *ri, const struct ident *id)
+void api_routing(const struct ident *id, char *out, size_t outsz)
 {
 	const char *v = NULL, *dot;
 
-	ri->routing[0] = '\0';
+	out[0] = '\0';
 	if (id->kind == IDENT_IBAN)
 		v = ident_attr_get(id, "bank_code");
 	else if (id->kind == IDENT_URL)
@@ -178,7 +177,7 @@ static void set_routing(struct report_ident *ri, const struct ident *id)
 		return;
 	if (id->kind != IDENT_IBAN && (dot = strrchr(v, '.')) != NULL)
 		v = dot + 1;
-	snprintf(ri->routing, sizeof(ri->routing), "%s", v);
+	snprintf(out, outsz, "%s", v);
 }
 
 int api_identifiers_parse(const struct app *app, json_t *arr, const char *prefix,
@@ -260,7 +259,7 @@ int api_identifiers_parse(const struct app *app, json_t *arr, const char *prefix
 			}
 			snprintf(ri->role, sizeof(ri->role), "%s", json_string_value(role));
 		}
-		set_routing(ri, &id);
+		api_routing(&id, ri->routing, sizeof(ri->routing));
 		ri->canonical = id.canonical; /* taken over */
 		id.canonical = NULL;
 		ident_release(&id);

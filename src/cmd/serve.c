@@ -165,6 +165,7 @@ int cmd_serve(int argc, char **argv)
 	alert_ctx.store = st;
 	alert_ctx.rules = loaded.rules;
 	store_set_report_hook(st, alert_after_report, &alert_ctx);
+	app.alerts = &alert_ctx;
 	app.deliverer = deliverer_start(st, &loaded.pseudonym_key, cfg.webhook_allow_loopback, err,
 					sizeof(err));
 	if (!app.deliverer) {

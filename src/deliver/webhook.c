@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,12 +19,13 @@
 
 #include "version.h"
 
-#define SECRET_PREFIX "whsec_"
-#define URL_MAX 2048
+#define SECRET_PREFIX	       "whsec_"
+#define URL_MAX		       2048
 #define CONNECT_TIMEOUT_MAX_MS 10000L
 
 /* 32-byte HMAC in standard padded base64: 44 characters. */
 #define SIG_B64_LEN 44
+#define B64_CHARS   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 static void set_err(char *err, size_t errsz, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -77,7 +79,8 @@ static int secret_decode(const char *secret, unsigned char key[WEBHOOK_KEY_MAX],
 	}
 	b64 = secret + strlen(SECRET_PREFIX);
 	b64len = strlen(b64);
-	if (b64len > sizeof(buf) / 3 * 4 + 4 ||
+	/* libsodium's decoder lets some bytes above 0x7f through; refuse them first. */
+	if (strspn(b64, B64_CHARS) != b64len || b64len > sizeof(buf) / 3 * 4 + 4 ||
 	    sodium_base642bin(buf, sizeof(buf), b64, b64len, NULL, &keylen, &end,
 			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != b64 + b64len) {
@@ -89,8 +92,9 @@ static int secret_decode(const char *secret, unsigned char key[WEBHOOK_KEY_MAX],
 	}
 	if (keylen < WEBHOOK_KEY_MIN || keylen > WEBHOOK_KEY_MAX) {
 		sodium_memzero(buf, sizeof(buf));
-		set_err(err, errsz, "malformed webhook secret: the key is %zu bytes; %d to %d allowed",
-			keylen, WEBHOOK_KEY_MIN, WEBHOOK_KEY_MAX);
+		set_err(err, errsz,
+			"malformed webhook secret: the key is %zu bytes; %d to %d allowed", keylen,
+			WEBHOOK_KEY_MIN, WEBHOOK_KEY_MAX);
 		return -1;
 	}
 	memcpy(key, buf, keylen);
@@ -115,8 +119,8 @@ static bool id_valid(const char *id)
 	return n > 0;
 }
 
-static void hmac_message(const unsigned char *key, size_t keylen, const char *id,
-			 const char *ts, const char *body, size_t len,
+static void hmac_message(const unsigned char *key, size_t keylen, const char *id, const char *ts,
+			 const char *body, size_t len,
 			 unsigned char mac[crypto_auth_hmacsha256_BYTES])
 {
 	crypto_auth_hmacsha256_state st;
@@ -187,23 +191,16 @@ static int parse_timestamp(const char *s, long long *out)
 	return (errno || *end) ? -1 : 0;
 }
 
-/* Does one "v1,<base64>" entry match mac?  Anything else does not. */
-static bool entry_matches(const char *e, size_t n, const unsigned char *mac)
+/*
+ * Does one "v1,<base64>" entry match?  The text is compared with the canonical
+ * encoding of the expected MAC rather than decoded, so that no other spelling
+ * of the same bytes is accepted (libsodium's decoder lets some through).
+ */
+static bool entry_matches(const char *e, size_t n, const char want[SIG_B64_LEN + 1])
 {
-	unsigned char got[crypto_auth_hmacsha256_BYTES + 3];
-	size_t gotlen = 0;
-	const char *end = NULL;
-	bool ok;
-
 	if (n != 3 + SIG_B64_LEN || memcmp(e, "v1,", 3) != 0)
 		return false;
-	if (sodium_base642bin(got, sizeof(got), e + 3, SIG_B64_LEN, NULL, &gotlen, &end,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    end != e + n || gotlen != crypto_auth_hmacsha256_BYTES)
-		return false;
-	ok = sodium_memcmp(got, mac, crypto_auth_hmacsha256_BYTES) == 0;
-	sodium_memzero(got, sizeof(got));
-	return ok;
+	return sodium_memcmp(e + 3, want, SIG_B64_LEN) == 0;
 }
 
 int webhook_verify(const char *secret, const char *id, const char *ts_header,
@@ -211,7 +208,7 @@ int webhook_verify(const char *secret, const char *id, const char *ts_header,
 		   size_t errsz)
 {
 	unsigned char key[WEBHOOK_KEY_MAX], mac[crypto_auth_hmacsha256_BYTES];
-	char q[48];
+	char q[48], want[SIG_B64_LEN + 1];
 	long long ts;
 	int keylen, v1 = 0;
 	bool match = false;
@@ -244,10 +241,15 @@ int webhook_verify(const char *secret, const char *id, const char *ts_header,
 			"webhook-timestamp '%s' is not an integer number of seconds since 1970", q);
 		return -1;
 	}
+	/* Keeps the differences below from overflowing for a nonsensical clock. */
+	if (now < LLONG_MIN / 2)
+		now = LLONG_MIN / 2;
+	if (now > LLONG_MAX / 2)
+		now = LLONG_MAX / 2;
 	if (ts < now - WEBHOOK_TOLERANCE_SECONDS) {
 		set_err(err, errsz,
-			"webhook-timestamp %lld is %lld seconds old; at most %d seconds allowed", ts,
-			now - ts, WEBHOOK_TOLERANCE_SECONDS);
+			"webhook-timestamp %lld is %lld seconds old; at most %d seconds allowed",
+			ts, now - ts, WEBHOOK_TOLERANCE_SECONDS);
 		return -1;
 	}
 	if (ts > now + WEBHOOK_TOLERANCE_SECONDS) {
@@ -268,6 +270,8 @@ int webhook_verify(const char *secret, const char *id, const char *ts_header,
 	keylen = secret_decode(secret, key, NULL, 0);
 	hmac_message(key, (size_t)keylen, id, ts_header, body, len, mac);
 	sodium_memzero(key, sizeof(key));
+	sodium_bin2base64(want, sizeof(want), mac, sizeof(mac), sodium_base64_VARIANT_ORIGINAL);
+	sodium_memzero(mac, sizeof(mac));
 
 	/* Every entry is compared, so the time taken does not depend on which one matched. */
 	for (p = sig_header; *p;) {
@@ -280,11 +284,11 @@ int webhook_verify(const char *secret, const char *id, const char *ts_header,
 			break;
 		if (n > 3 && memcmp(p, "v1,", 3) == 0)
 			v1++;
-		if (entry_matches(p, n, mac))
+		if (entry_matches(p, n, want))
 			match = true;
 		p += n;
 	}
-	sodium_memzero(mac, sizeof(mac));
+	sodium_memzero(want, sizeof(want));
 	if (match)
 		return 0;
 	if (!v1)
@@ -397,15 +401,21 @@ int webhook_url_allowed(const char *url, bool allow_loopback, char *err, size_t 
 		return -1;
 	}
 	for (s = url; *s; s++) {
-		if ((unsigned char)*s <= 0x20 || *s == 0x7f) {
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f) {
 			set_err(err, errsz,
-				"webhook url '%s' contains a space or control character", q);
+				"webhook url '%s' contains a space, control or non-ascii "
+				"character; "
+				"write international host names as xn-- a-labels",
+				q);
 			return -1;
 		}
 	}
-	/* curl would read "https:/x" and "https:///x" as host x; insist on the usual form. */
-	s = strstr(url, "://");
-	if (!s || s[3] == '/' || s[3] == '\0') {
+	/*
+	 * curl would read "https:/x" and "https:///x" as host x, and find a scheme
+	 * after other text; insist on scheme "://" host at the start.
+	 */
+	n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	if (n == 0 || strncmp(url + n, "://", 3) != 0 || url[n + 3] == '/' || url[n + 3] == '\0') {
 		set_err(err, errsz, "webhook url '%s' is not of the form https://host/path", q);
 		return -1;
 	}
@@ -559,12 +569,10 @@ static curl_socket_t guard_socket(void *clientp, curlsocktype purpose,
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&address->addr;
 
 		cls = classify_v6((const unsigned char *)&sin6->sin6_addr, &what);
-		inet_ntop(AF_INET6, &sin6->sin6_addr, ctx->refused_addr,
-			  sizeof(ctx->refused_addr));
+		inet_ntop(AF_INET6, &sin6->sin6_addr, ctx->refused_addr, sizeof(ctx->refused_addr));
 	}
 	if (cls == ADDR_PUBLIC || (cls == ADDR_LOOPBACK && ctx->allow_loopback))
-		return socket(address->family, address->socktype | SOCK_CLOEXEC,
-			      address->protocol);
+		return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 	ctx->refused = true;
 	ctx->refused_what = what;
 	return CURL_SOCKET_BAD;
@@ -616,9 +624,9 @@ static void result_error(struct webhook_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
-int webhook_send_opts(CURL *curl, const char *url, const char *secret, const char *id,
-		      long long ts, const char *body, size_t len,
-		      const struct webhook_opts *opts, struct webhook_result *res)
+int webhook_send_opts(CURL *curl, const char *url, const char *secret, const char *id, long long ts,
+		      const char *body, size_t len, const struct webhook_opts *opts,
+		      struct webhook_result *res)
 {
 	char sig[WEBHOOK_SIG_SIZE], errbuf[CURL_ERROR_SIZE];
 	struct send_ctx ctx = { 0 };
@@ -690,8 +698,8 @@ int webhook_send_opts(CURL *curl, const char *url, const char *secret, const cha
 		return 0; /* the receiver said yes; its chatter does not matter */
 	if (cc != CURLE_OK) {
 		if (ctx.refused)
-			result_error(res, "refused to connect to %s address %s",
-				     ctx.refused_what, ctx.refused_addr);
+			result_error(res, "refused to connect to %s address %s", ctx.refused_what,
+				     ctx.refused_addr);
 		else if (ctx.too_long)
 			result_error(res, "http status %ld with a response longer than %d bytes",
 				     res->status, WEBHOOK_RESPONSE_MAX);

@@ -29,8 +29,8 @@
 #define WEBHOOK_SECRET_SIZE 51
 /* "v1," + 44 base64 characters, plus the NUL. */
 #define WEBHOOK_SIG_SIZE 48
-#define WEBHOOK_KEY_MIN 24
-#define WEBHOOK_KEY_MAX 64
+#define WEBHOOK_KEY_MIN	 24
+#define WEBHOOK_KEY_MAX	 64
 /* A message id: 1 to this many printable ASCII characters, no '.', no space. */
 #define WEBHOOK_ID_MAX 255
 /* Verification rejects timestamps further than this from the receiver's clock. */
@@ -76,7 +76,7 @@ struct webhook_result {
 };
 
 struct webhook_opts {
-	long timeout_ms; /* whole transfer; the connect phase gets at most 10 s of it */
+	long timeout_ms; /* whole transfer; at most 10 s of it for connecting */
 	/*
 	 * Use the proxy named by the environment (https_proxy and friends).  When
 	 * false no proxy is used and every address the host name resolves to is
@@ -105,9 +105,9 @@ struct webhook_opts {
  * The url must already have passed webhook_url_allowed().  Returns 0 when a
  * 2xx response came back, -1 otherwise with res saying why.
  */
-int webhook_send_opts(CURL *curl, const char *url, const char *secret, const char *id,
-		      long long ts, const char *body, size_t len,
-		      const struct webhook_opts *opts, struct webhook_result *res);
+int webhook_send_opts(CURL *curl, const char *url, const char *secret, const char *id, long long ts,
+		      const char *body, size_t len, const struct webhook_opts *opts,
+		      struct webhook_result *res);
 
 /*
  * webhook_send_opts() with no proxy and loopback addresses allowed, i.e.

@@ -590,4 +590,5 @@ const struct store_backend store_sqlite_backend = {
 	.outbox_due = sqlite_outbox_due,
 	.outbox_result = sqlite_outbox_result,
 	.set_report_hook = sqlite_set_report_hook,
+	.signals_insert = sqlite_signals_insert,
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "partner_signal.h"
 #include "store/sqlite_int.h"
 #include "util/mem.h"
 
@@ -307,6 +308,45 @@ int sqlite_outbox_result(struct store *st, int64_t id, int delivered, const char
 		if (error)
 			sqlite3_bind_text(s, 6, error, -1, SQLITE_STATIC);
 		rc = done(s);
+	}
+	return sqlite_write_end(ss, c, rc);
+}
+
+int sqlite_signals_insert(struct store *st, struct signal *sig, size_t n, store_signal_hook_fn hook,
+			  void *arg)
+{
+	struct sqlite_store *ss = sqlite_store_of(st);
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = sqlite_write_begin(ss, &c);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+		rc = sqlite_conn_stmt(
+			c,
+			"INSERT INTO signals (partner_id, pseudonym, kind, fraud_type, "
+			"modus_operandi, confidence, tlp, scope, valid_until, created_at) "
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			&s);
+		if (rc)
+			break;
+		sqlite3_bind_int64(s, 1, sig[i].partner);
+		sqlite3_bind_blob(s, 2, sig[i].pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, ident_kind_name(sig[i].kind), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, sig[i].fraud_type, -1, SQLITE_STATIC);
+		if (sig[i].modus_operandi)
+			sqlite3_bind_text(s, 5, sig[i].modus_operandi, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 6, sig[i].confidence);
+		sqlite3_bind_text(s, 7, tlp_name(sig[i].tlp), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8, sig[i].scope_sectors, -1, SQLITE_STATIC);
+		if (sig[i].valid_until[0])
+			sqlite3_bind_text(s, 9, sig[i].valid_until, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 10, sig[i].created_at, -1, SQLITE_STATIC);
+		rc = done(s);
+		sig[i].id = sqlite3_last_insert_rowid(c->db);
+		if (rc == STORE_OK && hook)
+			rc = hook(arg, &sig[i]);
 	}
 	return sqlite_write_end(ss, c, rc);
 }

@@ -276,3 +276,9 @@ void store_set_report_hook(struct store *st, store_hook_fn hook, void *arg)
 {
 	st->be->set_report_hook(st, hook, arg);
 }
+
+int store_signals_insert(struct store *st, struct signal *s, size_t n, store_signal_hook_fn hook,
+			 void *arg)
+{
+	return counted(st->be->signals_insert(st, s, n, hook, arg));
+}

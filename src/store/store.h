@@ -27,6 +27,7 @@ struct case_view;
 struct partner;
 struct alert;
 struct alert_source;
+struct signal;
 
 enum store_err {
 	STORE_OK = 0,
@@ -139,6 +140,14 @@ int store_alerts_after(struct store *st, int64_t partner, int64_t after, int lim
 int store_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n);
 int store_outbox_result(struct store *st, int64_t id, int delivered, const char *now,
 			const char *next, int dead, const char *error);
+
+/*
+ * Partner signals (signal.h): all of them in one transaction with their
+ * ids set, `hook` called for each inside it (may be NULL); all or nothing.
+ */
+typedef int (*store_signal_hook_fn)(void *arg, struct signal *s);
+int store_signals_insert(struct store *st, struct signal *s, size_t n, store_signal_hook_fn hook,
+			 void *arg);
 
 /* Partners and keys (partner.h has the struct). */
 int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */

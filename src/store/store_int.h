@@ -65,6 +65,8 @@ struct store_backend {
 	int (*outbox_result)(struct store *st, int64_t id, int delivered, const char *now,
 			     const char *next, int dead, const char *error);
 	void (*set_report_hook)(struct store *st, store_hook_fn hook, void *arg);
+	int (*signals_insert)(struct store *st, struct signal *s, size_t n,
+			      store_signal_hook_fn hook, void *arg);
 };
 
 struct store {
@@ -102,6 +104,8 @@ int sqlite_outbox_result(struct store *st, int64_t id, int delivered, const char
 			 const char *next, int dead, const char *error);
 
 void sqlite_set_report_hook(struct store *st, store_hook_fn hook, void *arg);
+int sqlite_signals_insert(struct store *st, struct signal *s, size_t n, store_signal_hook_fn hook,
+			  void *arg);
 
 /* sqlite_partner.c */
 int sqlite_partner_add(struct store *st, struct partner *p);

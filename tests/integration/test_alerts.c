@@ -353,6 +353,106 @@ static void test_rules_published(void **state)
 	response_free(&r);
 }
 
+static long post_signals(const char *key, const char *body, char **out)
+{
+	char auth[96];
+	const char *h[] = { "Content-Type: application/json", auth, NULL };
+	struct response r;
+	long status;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+	http_do(&srv, "POST", "/v1/signals", h, body, strlen(body), &r);
+	status = r.status;
+	if (out)
+		*out = strdup(r.body);
+	response_free(&r);
+	return status;
+}
+
+/* Counts a receiver's deliveries whose body names this rule and kind. */
+static size_t count_kind(const struct receiver *rc, const char *kind)
+{
+	json_t *d = deliveries(rc);
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(d); i++) {
+		const char *k = json_string_value(json_object_get(alert_body(d, i), "kind"));
+
+		n += k && strcmp(k, kind) == 0;
+	}
+	json_decref(d);
+	return n;
+}
+
+/* TLP holds: RED reaches only the partners it names; AMBER only the named sectors. */
+static void test_signals_follow_tlp(void **state)
+{
+	char *out;
+	json_t *d;
+
+	(void)state;
+	/* From ING, RED, naming the police only. */
+	assert_int_equal(
+		post_signals(key_b,
+			     "{\"signals\": [{\"kind\": \"domain\", \"value\": "
+			     "\"fake-bank-login.nl\", \"fraud_type\": \"phishing\", "
+			     "\"confidence\": 95, \"tlp\": \"RED\", \"scope\": "
+			     "{\"sectors\": [\"bank\"], \"partners\": [\"Politie\"]}, "
+			     "\"modus_operandi\": \"SMS met link naar nagemaakte inlogpagina\"}]}",
+			     &out),
+		201);
+	assert_non_null(strstr(out, "\"accepted\":1"));
+	free(out);
+	/* From ING, AMBER, to the banks: ABN AMRO gets it, ING (the sender) does not. */
+	assert_int_equal(post_signals(key_b,
+				      "{\"signals\": [{\"kind\": \"email\", \"value\": "
+				      "\"helpdesk@fake-bank.nl\", \"fraud_type\": \"phishing\", "
+				      "\"confidence\": 90, \"tlp\": \"AMBER\", \"scope\": "
+				      "{\"sectors\": [\"bank\"]}}]}",
+				      NULL),
+			 201);
+	d = wait_deliveries(&police, 2, 3000);
+	json_decref(d);
+	sleep_ms(500);
+	assert_int_equal(count_kind(&police, "domain"), 1);
+	assert_int_equal(count_kind(&bank_a, "domain"), 0); /* RED: not named */
+	assert_int_equal(count_kind(&telecom, "domain"), 0);
+	assert_int_equal(count_kind(&bank_a, "email"), 1);
+	assert_int_equal(count_kind(&bank_b, "email"), 0); /* the sender */
+	assert_int_equal(count_kind(&police, "email"), 0); /* not in the scope */
+	d = deliveries(&police);
+	for (size_t i = 0; i < json_array_size(d); i++)
+		if (strcmp(json_string_value(json_object_get(alert_body(d, i), "kind")),
+			   "domain") == 0)
+			assert_null(
+				json_object_get(alert_body(d, i), "value")); /* pseudonym only */
+	json_decref(d);
+
+	/* A bad batch is refused whole, each problem named. */
+	assert_int_equal(post_signals(key_b,
+				      "{\"signals\": [{\"kind\": \"iban\", \"value\": "
+				      "\"NL91ABNA0417164300\", \"fraud_type\": \"phishing\", "
+				      "\"confidence\": 50}, {\"kind\": \"iban\", \"value\": \"x\", "
+				      "\"fraud_type\": \"nope\", \"confidence\": 101, \"tlp\": "
+				      "\"PURPLE\"}]}",
+				      &out),
+			 422);
+	assert_non_null(strstr(out, "signals[1].value"));
+	assert_non_null(strstr(out, "signals[1].fraud_type"));
+	assert_non_null(strstr(out, "signals[1].confidence"));
+	assert_non_null(strstr(out, "signals[1].tlp"));
+	free(out);
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM signals"), 2);
+	assert_int_equal(post_signals(key_b,
+				      "{\"signals\": [{\"kind\": \"iban\", \"value\": "
+				      "\"NL91ABNA0417164300\", \"fraud_type\": \"phishing\", "
+				      "\"confidence\": 50, \"tlp\": \"RED\"}]}",
+				      &out),
+			 422);
+	assert_non_null(strstr(out, "TLP RED needs named partners"));
+	free(out);
+}
+
 /*
  * SIGKILL while a delivery is under way (the receiver is slow to answer):
  * after the restart the alert is sent again, with the same webhook-id.
@@ -399,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_three_independent_reports_alert_the_bank_and_police),
 		cmocka_unit_test(test_feed_shows_each_partner_its_own),
 		cmocka_unit_test(test_receiver_down_then_up),
+		cmocka_unit_test(test_signals_follow_tlp),
 	};
 	int failed;
 
