@@ -63,6 +63,7 @@ set(SIGNAAL_CORE_SOURCES
   src/cmd/help.c
   src/cmd/normalize.c
   src/cmd/partner.c
+  src/cmd/alerts.c
 )
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.

@@ -86,6 +86,17 @@ const struct cmd commands[] = {
 	  "Revokes the key that starts with PREFIX (the first 11 characters, as\n"
 	  "'partner key create' reported them).  It stops working at once.\n",
 	  1 },
+	{ "alerts failed", cmd_alerts_failed, "list alerts that could not be delivered",
+	  "usage: signaal alerts failed [OPTIONS]\n\n"
+	  "Lists the dead letters: alerts whose webhook failed every attempt (12, over\n"
+	  "about an hour), with the partner, when delivery gave up and the last error.\n"
+	  "The partner can still read them from its feed (GET /v1/alerts).\n",
+	  1 },
+	{ "alerts retry", cmd_alerts_retry, "send failed alerts again",
+	  "usage: signaal alerts retry [OPTIONS] ID|all\n\n"
+	  "Queues the dead letter ID (see 'alerts failed'), or all of them, for delivery\n"
+	  "again, with a fresh set of attempts.\n",
+	  1 },
 	{ "help", cmd_help, "show help for a command",
 	  "usage: signaal help [COMMAND]\n\nLists the commands, or shows the help of one.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },

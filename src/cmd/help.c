@@ -10,10 +10,11 @@ int cmd_help(int argc, char **argv)
 	char name[64];
 
 	if (argc > 0) {
-		if (argc > 1)
-			snprintf(name, sizeof(name), "%s %s", argv[0], argv[1]);
-		else
-			snprintf(name, sizeof(name), "%s", argv[0]);
+		size_t pos = 0;
+
+		for (int i = 0; i < argc && i < 3 && pos < sizeof(name); i++)
+			pos += (size_t)snprintf(name + pos, sizeof(name) - pos, "%s%s",
+						i ? " " : "", argv[i]);
 		for (const struct cmd *c = commands; c->name; c++) {
 			if (strcmp(c->name, name) == 0) {
 				fputs(c->usage, stdout);

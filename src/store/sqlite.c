@@ -591,4 +591,6 @@ const struct store_backend store_sqlite_backend = {
 	.outbox_result = sqlite_outbox_result,
 	.set_report_hook = sqlite_set_report_hook,
 	.signals_insert = sqlite_signals_insert,
+	.outbox_dead = sqlite_outbox_dead,
+	.outbox_retry = sqlite_outbox_retry,
 };

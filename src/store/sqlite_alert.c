@@ -350,3 +350,45 @@ int sqlite_signals_insert(struct store *st, struct signal *sig, size_t n, store_
 	}
 	return sqlite_write_end(ss, c, rc);
 }
+
+int sqlite_outbox_dead(struct store *st, struct alert **out, size_t *n)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	/* The last error travels in the payload's place: that is what an operator needs. */
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"SELECT o.id, o.partner_id, o.event, NULL, 0, "
+			"coalesce(o.last_error, ''), o.dead_at, o.attempts, NULL FROM "
+			"outbox o WHERE o.dead_at IS NOT NULL ORDER BY o.id LIMIT 10000",
+			&s);
+	if (rc)
+		return rc;
+	return alert_rows(s, out, n, 10000);
+}
+
+int sqlite_outbox_retry(struct store *st, int64_t id, const char *now, int *count)
+{
+	struct sqlite_store *ss = sqlite_store_of(st);
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = sqlite_write_begin(ss, &c);
+
+	if (rc)
+		return rc;
+	rc = sqlite_conn_stmt(
+		c,
+		"UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ?2 "
+		"WHERE dead_at IS NOT NULL AND (?1 = 0 OR id = ?1)",
+		&s);
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+		rc = done(s);
+		*count = sqlite3_changes(c->db);
+	}
+	return sqlite_write_end(ss, c, rc);
+}

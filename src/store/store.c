@@ -282,3 +282,13 @@ int store_signals_insert(struct store *st, struct signal *s, size_t n, store_sig
 {
 	return counted(st->be->signals_insert(st, s, n, hook, arg));
 }
+
+int store_outbox_dead(struct store *st, struct alert **out, size_t *n)
+{
+	return counted(st->be->outbox_dead(st, out, n));
+}
+
+int store_outbox_retry(struct store *st, int64_t id, const char *now, int *count)
+{
+	return counted(st->be->outbox_retry(st, id, now, count));
+}

@@ -149,6 +149,11 @@ typedef int (*store_signal_hook_fn)(void *arg, struct signal *s);
 int store_signals_insert(struct store *st, struct signal *s, size_t n, store_signal_hook_fn hook,
 			 void *arg);
 
+/* Dead-lettered outbox rows (with last_error in payload's place), and putting them back. */
+int store_outbox_dead(struct store *st, struct alert **out, size_t *n);
+/* Queues dead row `id` (0: all of them) for delivery again; *count gets how many. */
+int store_outbox_retry(struct store *st, int64_t id, const char *now, int *count);
+
 /* Partners and keys (partner.h has the struct). */
 int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */
 int store_partner_get(struct store *st, const char *name, struct partner *out);

@@ -67,6 +67,8 @@ struct store_backend {
 	void (*set_report_hook)(struct store *st, store_hook_fn hook, void *arg);
 	int (*signals_insert)(struct store *st, struct signal *s, size_t n,
 			      store_signal_hook_fn hook, void *arg);
+	int (*outbox_dead)(struct store *st, struct alert **out, size_t *n);
+	int (*outbox_retry)(struct store *st, int64_t id, const char *now, int *count);
 };
 
 struct store {
@@ -104,6 +106,8 @@ int sqlite_outbox_result(struct store *st, int64_t id, int delivered, const char
 			 const char *next, int dead, const char *error);
 
 void sqlite_set_report_hook(struct store *st, store_hook_fn hook, void *arg);
+int sqlite_outbox_dead(struct store *st, struct alert **out, size_t *n);
+int sqlite_outbox_retry(struct store *st, int64_t id, const char *now, int *count);
 int sqlite_signals_insert(struct store *st, struct signal *s, size_t n, store_signal_hook_fn hook,
 			  void *arg);
 

@@ -91,8 +91,10 @@ static void test_usage_errors_exit_2(void **state)
 static void test_every_command_has_help(void **state)
 {
 	static const char *const cmds[][3] = {
-		{ "serve", NULL },  { "version", NULL }, { "config", "show" }, { "db", "migrate" },
-		{ "db", "backup" }, { "keys", "init" },	 { "help", NULL },
+		{ "serve", NULL },	{ "version", NULL },   { "config", "show" },
+		{ "db", "migrate" },	{ "db", "backup" },    { "keys", "init" },
+		{ "help", NULL },	{ "partner", "add" },  { "partner", "list" },
+		{ "alerts", "failed" }, { "alerts", "retry" }, { "normalize", NULL },
 	};
 	char *out, *err, want[64];
 
@@ -218,6 +220,97 @@ static void test_db_migrate_backup_keys(void **state)
 	free(err);
 }
 
+static void test_partner_commands(void **state)
+{
+	char *out, *err, prefix[16];
+
+	(void)state;
+	const char *add[] = { "partner",  "add",  flag,		 "--name", "ABN AMRO",
+			      "--sector", "bank", "--bank-code", "ABNA",   NULL };
+	assert_int_equal(run(add, NULL, &out, &err), 0);
+	assert_non_null(strstr(out, "partner 'ABN AMRO' added (sector bank)"));
+	free(out);
+	free(err);
+	assert_int_equal(run(add, NULL, &out, &err), 1);
+	assert_one_line_error(err, "a partner named 'ABN AMRO' exists already");
+	free(out);
+	free(err);
+
+	static const struct {
+		const char *a[8];
+		const char *want;
+	} bad[] = {
+		{ { "--name", "X", "--sector", "bakery", NULL }, "unknown sector 'bakery'" },
+		{ { "--name", "X", "--sector", "bank", "--bank-code", "abna", NULL },
+		  "invalid bank code 'abna'" },
+		{ { "--name", "X", "--sector", "registry", "--tld", ".nl", NULL },
+		  "invalid top-level domain '.nl'" },
+		{ { "--name", "X", "--sector", "bank", "--webhook", "http://example.nl/hook",
+		    NULL },
+		  "webhook 'http://example.nl/hook' refused" },
+		{ { "--name", "X", "--sector", "bank", "--webhook", "https://10.0.0.1/hook", NULL },
+		  "refused" },
+		{ { "--sector", "bank", NULL }, "--name and --sector are required" },
+		{ { "--name", "X", "--sector", "bank", "--webhook-secret", "abc", NULL },
+		  "starts with 'whsec_'" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *argv[12] = { "partner", "add", flag };
+		int n = 3;
+
+		for (int j = 0; bad[i].a[j]; j++)
+			argv[n++] = bad[i].a[j];
+		argv[n] = NULL;
+		assert_true(run(argv, NULL, &out, &err) != 0);
+		assert_one_line_error(err, bad[i].want);
+		free(out);
+		free(err);
+	}
+
+	const char *key[] = { "partner", "key", "create", flag, "ABN AMRO", NULL };
+	assert_int_equal(run(key, NULL, &out, &err), 0);
+	assert_int_equal(strlen(out), 47); /* the key alone: sk_ + 43, and a newline */
+	assert_true(strncmp(out, "sk_", 3) == 0);
+	snprintf(prefix, sizeof(prefix), "%.11s", out);
+	free(out);
+	free(err);
+	const char *revoke[] = { "partner", "key", "revoke", flag, prefix, NULL };
+	assert_int_equal(run(revoke, NULL, &out, &err), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run(revoke, NULL, &out, &err), 1);
+	assert_one_line_error(err, "no active key with prefix");
+	free(out);
+	free(err);
+	const char *nokey[] = { "partner", "key", "create", flag, "Nobody", NULL };
+	assert_int_equal(run(nokey, NULL, &out, &err), 1);
+	assert_one_line_error(err, "no partner named 'Nobody'");
+	free(out);
+	free(err);
+
+	const char *list[] = { "partner", "list", flag, NULL };
+	assert_int_equal(run(list, NULL, &out, &err), 0);
+	assert_non_null(strstr(out, "ABN AMRO"));
+	assert_non_null(strstr(out, "ABNA"));
+	free(out);
+	free(err);
+
+	const char *failed[] = { "alerts", "failed", flag, NULL };
+	assert_int_equal(run(failed, NULL, &out, &err), 0);
+	assert_non_null(strstr(out, "no failed deliveries"));
+	free(out);
+	free(err);
+	const char *retry[] = { "alerts", "retry", flag, "17", NULL };
+	assert_int_equal(run(retry, NULL, &out, &err), 1);
+	assert_one_line_error(err, "no failed delivery with ID 17");
+	free(out);
+	free(err);
+	const char *retry_bad[] = { "alerts", "retry", flag, "x", NULL };
+	assert_int_equal(run(retry_bad, NULL, &out, &err), 2);
+	free(out);
+	free(err);
+}
+
 static void test_serve_refuses_bad_start(void **state)
 {
 	char *out, *err;
@@ -240,6 +333,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_show_precedence_and_redaction, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_db_migrate_backup_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partner_commands, setup, teardown),
 		cmocka_unit_test(test_serve_refuses_bad_start),
 	};
 
