@@ -20,6 +20,7 @@ struct idem;
 struct rules;
 struct deliverer;
 struct alert_ctx;
+struct stream_hub;
 
 struct app {
 	const struct config *cfg;
@@ -36,6 +37,7 @@ struct app {
 	const struct rules *rules;		     /* data/rules.json */
 	struct deliverer *deliverer;		     /* sends the outbox */
 	struct alert_ctx *alerts;		     /* what rules need inside a write */
+	struct stream_hub *streams;		     /* open alert streams */
 };
 
 #endif

@@ -4,9 +4,13 @@
  */
 #include "api/api.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert.h"
 #include "app.h"
@@ -96,4 +100,246 @@ void api_alerts(struct http_req *req, struct http_reply *rep)
 		return;
 	}
 	http_reply_take(rep, 200, "application/json", text, len);
+}
+
+/* ---- the event stream: GET /v1/alerts/stream ---- */
+
+#define STREAM_BATCH	  20
+#define HEARTBEAT_SECONDS 15
+
+struct alert_stream {
+	struct stream_hub *hub;
+	struct http_stream *hs;
+	const struct app *app;
+	int64_t partner;
+	int64_t last; /* the id of the last event sent */
+	time_t last_write;
+	struct buf pending; /* rendered events not yet handed to the connection */
+	size_t sent;	    /* bytes of pending already handed over */
+	struct alert_stream *next;
+};
+
+struct stream_hub {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct alert_stream *streams;
+	pthread_t ticker;
+	bool stop;
+	bool kicked;
+};
+
+/* Wakes every stream: new alerts may be there, or a heartbeat is due. */
+static void hub_wake_all(struct stream_hub *hub)
+{
+	struct http_stream *hs[256];
+	size_t n = 0;
+
+	pthread_mutex_lock(&hub->lock);
+	for (struct alert_stream *s = hub->streams; s && n < 256; s = s->next) {
+		if (!s->hs)
+			continue;
+		http_stream_ref(s->hs);
+		hs[n++] = s->hs;
+	}
+	pthread_mutex_unlock(&hub->lock);
+	for (size_t i = 0; i < n; i++) {
+		http_stream_wake(hs[i]);
+		http_stream_unref(hs[i]);
+	}
+}
+
+static void *hub_main(void *arg)
+{
+	struct stream_hub *hub = arg;
+
+	pthread_mutex_lock(&hub->lock);
+	while (!hub->stop) {
+		struct timespec until;
+
+		if (!hub->kicked) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 1;
+			pthread_cond_timedwait(&hub->cond, &hub->lock, &until);
+		}
+		hub->kicked = false;
+		pthread_mutex_unlock(&hub->lock);
+		hub_wake_all(hub);
+		pthread_mutex_lock(&hub->lock);
+	}
+	pthread_mutex_unlock(&hub->lock);
+	return NULL;
+}
+
+struct stream_hub *stream_hub_new(void)
+{
+	struct stream_hub *hub = mem_calloc(1, sizeof(*hub));
+
+	if (!hub)
+		return NULL;
+	pthread_mutex_init(&hub->lock, NULL);
+	pthread_cond_init(&hub->cond, NULL);
+	if (pthread_create(&hub->ticker, NULL, hub_main, hub)) {
+		pthread_mutex_destroy(&hub->lock);
+		pthread_cond_destroy(&hub->cond);
+		mem_free(hub);
+		return NULL;
+	}
+	return hub;
+}
+
+void stream_hub_kick(struct stream_hub *hub)
+{
+	if (!hub)
+		return;
+	pthread_mutex_lock(&hub->lock);
+	hub->kicked = true;
+	pthread_cond_signal(&hub->cond);
+	pthread_mutex_unlock(&hub->lock);
+}
+
+void stream_hub_close(struct stream_hub *hub)
+{
+	if (!hub)
+		return;
+	pthread_mutex_lock(&hub->lock);
+	hub->stop = true;
+	pthread_cond_signal(&hub->cond);
+	pthread_mutex_unlock(&hub->lock);
+	pthread_join(hub->ticker, NULL);
+	/* The streams see `stop` and end, so that shutdown need not wait for them. */
+	hub_wake_all(hub);
+}
+
+void stream_hub_free(struct stream_hub *hub)
+{
+	if (!hub)
+		return;
+	pthread_mutex_destroy(&hub->lock);
+	pthread_cond_destroy(&hub->cond);
+	mem_free(hub);
+}
+
+static bool hub_stopping(struct stream_hub *hub)
+{
+	bool stop;
+
+	pthread_mutex_lock(&hub->lock);
+	stop = hub->stop;
+	pthread_mutex_unlock(&hub->lock);
+	return stop;
+}
+
+/* Renders the alerts after s->last into s->pending as server-sent events. */
+static void stream_fetch(struct alert_stream *s)
+{
+	struct alert *as = NULL;
+	size_t n = 0, len;
+
+	if (store_alerts_after(s->app->store, s->partner, s->last, STREAM_BATCH, &as, &n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char *one = alert_render(&as[i], s->app->pseudonym_key, &len);
+
+		if (one) {
+			buf_addf(&s->pending, "id: %lld\nevent: %s\ndata: ", (long long)as[i].id,
+				 as[i].event);
+			buf_add(&s->pending, one, len);
+			buf_adds(&s->pending, "\n\n");
+			sodium_memzero(one, len);
+			mem_free(one);
+		}
+		s->last = as[i].id;
+	}
+	alerts_free(as, n);
+}
+
+static long stream_fill(void *arg, char *buf, size_t max)
+{
+	struct alert_stream *s = arg;
+	size_t n;
+
+	if (hub_stopping(s->hub))
+		return -1;
+	if (s->sent == s->pending.len) {
+		if (s->pending.data)
+			sodium_memzero(s->pending.data, s->pending.len);
+		buf_reset(&s->pending);
+		s->sent = 0;
+		stream_fetch(s);
+		if (s->pending.len == 0 && time(NULL) - s->last_write >= HEARTBEAT_SECONDS)
+			buf_adds(&s->pending, ": keep-alive\n\n");
+		if (s->pending.len == 0)
+			return 0;
+	}
+	n = s->pending.len - s->sent;
+	if (n > max)
+		n = max;
+	memcpy(buf, s->pending.data + s->sent, n);
+	s->sent += n;
+	s->last_write = time(NULL);
+	return (long)n;
+}
+
+static void stream_done(void *arg)
+{
+	struct alert_stream *s = arg, **p;
+
+	pthread_mutex_lock(&s->hub->lock);
+	for (p = &s->hub->streams; *p; p = &(*p)->next) {
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->hub->lock);
+	if (s->hs)
+		http_stream_unref(s->hs);
+	if (s->pending.data)
+		sodium_memzero(s->pending.data, s->pending.len);
+	buf_release(&s->pending);
+	mem_free(s);
+}
+
+void api_alerts_stream(struct http_req *req, struct http_reply *rep)
+{
+	struct stream_hub *hub = req->app->streams;
+	const char *last = http_header(req, "Last-Event-ID");
+	struct alert_stream *s;
+	struct partner p;
+	long after;
+	char *end;
+
+	if (api_partner_auth(req, rep, &p) ||
+	    http_query_long(req, rep, "after", 0, INT64_MAX, 0, &after))
+		return;
+	if (last) {
+		/* Resuming: the id of the last event the client saw. */
+		after = strtol(last, &end, 10);
+		if (*end || after < 0) {
+			http_reply_problem(rep, 400, "invalid-header", "Invalid Last-Event-ID",
+					   "Last-Event-ID must be the id of an event", NULL);
+			return;
+		}
+	}
+	s = mem_calloc(1, sizeof(*s));
+	if (!s || !hub) {
+		mem_free(s);
+		api_store_error(rep, STORE_ENOMEM);
+		return;
+	}
+	s->hub = hub;
+	s->app = req->app;
+	s->partner = p.id;
+	s->last = after;
+	s->last_write = time(NULL);
+	buf_init(&s->pending, 1 << 20);
+	s->hs = http_reply_stream(rep, 200, "text/event-stream", stream_fill, stream_done, s);
+	if (!s->hs)
+		return; /* stream_done freed s */
+	http_stream_ref(s->hs);
+	http_reply_header(rep, "X-Accel-Buffering", "no");
+	pthread_mutex_lock(&hub->lock);
+	s->next = hub->streams;
+	hub->streams = s;
+	pthread_mutex_unlock(&hub->lock);
 }

@@ -75,6 +75,18 @@ struct partner;
 int api_partner_auth(struct http_req *req, struct http_reply *rep, struct partner *out);
 void api_rules(struct http_req *req, struct http_reply *rep);
 void api_alerts(struct http_req *req, struct http_reply *rep);
+void api_alerts_stream(struct http_req *req, struct http_reply *rep);
+
+/*
+ * The alert streams' hub: wakes every open stream each second (for
+ * heartbeats) and at once when kicked (new alerts committed).  Close it
+ * before draining the server: open streams then end.
+ */
+struct stream_hub;
+struct stream_hub *stream_hub_new(void);
+void stream_hub_kick(struct stream_hub *hub);
+void stream_hub_close(struct stream_hub *hub);
+void stream_hub_free(struct stream_hub *hub);
 
 /* signals.c */
 void api_signals_create(struct http_req *req, struct http_reply *rep);

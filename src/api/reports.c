@@ -478,6 +478,7 @@ struct submission {
 	struct http_deferred *d;
 	struct idem *idem; /* set when the request carried a new Idempotency-Key */
 	struct deliverer *deliverer;
+	struct stream_hub *streams;
 	char scope[IDEM_KEY_MAX + 80];
 	char *body; /* the 201 document, made before the wait */
 	size_t len;
@@ -496,6 +497,7 @@ static void report_committed(void *arg, int rc)
 	struct submission *sub = arg;
 	struct http_deferred *d = sub->d;
 	struct deliverer *deliverer = sub->deliverer;
+	struct stream_hub *streams = sub->streams;
 	struct http_reply *rep = http_deferred_reply(d);
 
 	if (rc == STORE_OK) {
@@ -510,8 +512,11 @@ static void report_committed(void *arg, int rc)
 	}
 	submission_free(sub);
 	http_deferred_done(d);
-	if (rc == STORE_OK)
-		deliverer_kick(deliverer); /* a rule may have filled the outbox */
+	if (rc == STORE_OK) {
+		/* A rule may have filled the outbox. */
+		deliverer_kick(deliverer);
+		stream_hub_kick(streams);
+	}
 }
 
 /*
@@ -660,6 +665,7 @@ void api_reports_create(struct http_req *req, struct http_reply *rep)
 	}
 	/* The worker thread goes back to other clients while the commit waits for the disk. */
 	sub->deliverer = app->deliverer;
+	sub->streams = app->streams;
 	sub->d = http_defer(req);
 	rc = store_report_insert_async(app->store, &sub->r, report_committed, sub);
 	if (rc != STORE_OK)

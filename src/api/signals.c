@@ -191,6 +191,7 @@ void api_signals_create(struct http_req *req, struct http_reply *rep)
 		goto out;
 	}
 	deliverer_kick(app->deliverer);
+	stream_hub_kick(app->streams);
 	out = json_array();
 	for (size_t i = 0; out && i < n; i++) {
 		char b64[sodium_base64_ENCODED_LEN(PSEUDONYM_BYTES,

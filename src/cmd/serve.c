@@ -166,10 +166,14 @@ int cmd_serve(int argc, char **argv)
 	alert_ctx.rules = loaded.rules;
 	store_set_report_hook(st, alert_after_report, &alert_ctx);
 	app.alerts = &alert_ctx;
+	app.streams = stream_hub_new();
 	app.deliverer = deliverer_start(st, &loaded.pseudonym_key, cfg.webhook_allow_loopback, err,
 					sizeof(err));
-	if (!app.deliverer) {
-		cmd_error("%s", err);
+	if (!app.deliverer || !app.streams) {
+		cmd_error("%s", app.streams ? err : "cannot start the alert streams");
+		deliverer_stop(app.deliverer);
+		stream_hub_close(app.streams);
+		stream_hub_free(app.streams);
 		metrics_free();
 		store_close(st);
 		unload(&loaded);
@@ -180,6 +184,8 @@ int cmd_serve(int argc, char **argv)
 	if (!srv) {
 		cmd_error("%s", err);
 		deliverer_stop(app.deliverer);
+		stream_hub_close(app.streams);
+		stream_hub_free(app.streams);
 		metrics_free();
 		store_close(st);
 		unload(&loaded);
@@ -197,7 +203,9 @@ int cmd_serve(int argc, char **argv)
 		log_warn("SIGHUP ignored: configuration is read at start; restart to change it");
 	}
 	log_info("shutting down", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	stream_hub_close(app.streams); /* open event streams end, so that draining can finish */
 	left = http_server_drain(srv, cfg.shutdown_timeout);
+	stream_hub_free(app.streams);
 	snprintf(left_s, sizeof(left_s), "%ld", left);
 	deliverer_stop(app.deliverer); /* what it did not send stays in the outbox */
 	metrics_free();

@@ -141,7 +141,31 @@ struct http_reply {
 		char name[32];
 		char value[160];
 	} headers[REPLY_HEADERS_MAX];
+	struct http_stream *stream; /* a streamed body (http_reply_stream), else NULL */
 };
+
+/*
+ * Streamed replies (server-sent events).  `fill` is called whenever the
+ * client can take more: it writes at most `max` bytes into buf and returns
+ * how many; 0 when it has nothing now (the connection then waits, holding
+ * no thread, until http_stream_wake()); -1 to end the reply.  `done` frees
+ * `arg` once the connection is finished, whatever the reason; after that
+ * the stream must not be woken again, so `done` is where a registry of
+ * streams lets go of it.
+ */
+typedef long (*http_stream_fill)(void *arg, char *buf, size_t max);
+struct http_stream *http_reply_stream(struct http_reply *rep, int status, const char *content_type,
+				      http_stream_fill fill, void (*done)(void *arg), void *arg);
+
+/*
+ * Calls the stream's fill again soon; from any thread.  A stream that has
+ * ended is left alone.  Whoever keeps a stream pointer beyond `done` (a
+ * registry waking it from another thread) holds a reference: the stream's
+ * memory lasts until the last http_stream_unref().
+ */
+void http_stream_wake(struct http_stream *s);
+void http_stream_ref(struct http_stream *s);
+void http_stream_unref(struct http_stream *s);
 
 /* A JSON document; takes the reference to doc. */
 void http_reply_json(struct http_reply *rep, int status, json_t *doc);

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,20 +322,138 @@ static void dispatch(struct conn_req *cr, struct http_reply *rep)
 	}
 }
 
+/* ---- streamed replies ---- */
+
+struct http_stream {
+	struct MHD_Connection *conn;
+	http_stream_fill fill;
+	void (*done)(void *arg);
+	void *arg;
+	pthread_mutex_t lock;
+	bool suspended; /* waiting for http_stream_wake */
+	bool woken;	/* a wake came while fill ran */
+	bool ended;	/* the connection is finished: wake no more */
+	int refs;	/* the response's, and those of http_stream_ref */
+};
+
+void http_stream_ref(struct http_stream *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->refs++;
+	pthread_mutex_unlock(&st->lock);
+}
+
+void http_stream_unref(struct http_stream *st)
+{
+	int left;
+
+	pthread_mutex_lock(&st->lock);
+	left = --st->refs;
+	pthread_mutex_unlock(&st->lock);
+	if (left == 0) {
+		pthread_mutex_destroy(&st->lock);
+		mem_free(st);
+	}
+}
+
+struct http_stream *http_reply_stream(struct http_reply *rep, int status, const char *content_type,
+				      http_stream_fill fill, void (*done)(void *arg), void *arg)
+{
+	struct http_stream *st = mem_calloc(1, sizeof(*st));
+
+	if (!st) {
+		done(arg);
+		http_reply_problem(rep, 500, "internal", "Internal server error",
+				   "the server ran out of memory", NULL);
+		return NULL;
+	}
+	st->fill = fill;
+	st->done = done;
+	st->arg = arg;
+	st->refs = 1;
+	pthread_mutex_init(&st->lock, NULL);
+	http_reply_static(rep, status, content_type, "", 0);
+	rep->stream = st;
+	return st;
+}
+
+void http_stream_wake(struct http_stream *st)
+{
+	bool resume;
+
+	/*
+	 * A suspended connection stays alive until it is resumed, and only this
+	 * function resumes it; so once `suspended` is taken back under the lock,
+	 * resuming outside it is safe (and keeps MHD's locks out of ours).
+	 */
+	pthread_mutex_lock(&st->lock);
+	resume = st->suspended && !st->ended;
+	st->suspended = false;
+	st->woken = !resume;
+	pthread_mutex_unlock(&st->lock);
+	if (resume)
+		MHD_resume_connection(st->conn);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct http_stream *st = cls;
+	long n;
+
+	(void)pos;
+	n = st->fill(st->arg, buf, max);
+	if (n < 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n > 0)
+		return (ssize_t)n;
+	/* Nothing now: park the connection until woken, unless a wake just came. */
+	pthread_mutex_lock(&st->lock);
+	if (st->woken) {
+		st->woken = false;
+	} else {
+		st->suspended = true;
+		MHD_suspend_connection(st->conn);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return 0;
+}
+
+static void stream_free(void *cls)
+{
+	struct http_stream *st = cls;
+
+	pthread_mutex_lock(&st->lock);
+	st->ended = true;
+	pthread_mutex_unlock(&st->lock);
+	st->done(st->arg);
+	http_stream_unref(st);
+}
+
 static enum MHD_Result send_reply(struct conn_req *cr, struct http_reply *rep)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	bool cacheable = false;
 
-	resp = MHD_create_response_from_buffer(rep->len, rep->body,
-					       rep->body_static ? MHD_RESPMEM_PERSISTENT
-								: MHD_RESPMEM_MUST_FREE);
+	if (rep->stream) {
+		rep->stream->conn = cr->conn;
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read,
+							 rep->stream, stream_free);
+		if (!resp) {
+			stream_free(rep->stream);
+			rep->stream = NULL;
+		}
+	} else {
+		resp = MHD_create_response_from_buffer(rep->len, rep->body,
+						       rep->body_static ? MHD_RESPMEM_PERSISTENT
+									: MHD_RESPMEM_MUST_FREE);
+	}
 	if (!resp) {
 		http_reply_release(rep);
 		return MHD_NO;
 	}
 	rep->body = NULL; /* the response owns it now */
+	rep->stream = NULL;
 	if (rep->status != 204)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					rep->content_type ? rep->content_type : "application/json");

@@ -11,10 +11,11 @@
  *
  *	{"id": "...", "timestamp": 1700000000, "valid": true, "path": "/...",
  *	 "body": <the body parsed as JSON, or the raw text>, "status": 204,
- *	 "seq": 1, "error": "<why not valid>"}
+ *	 "seq": 1, "received_ms": 1700000000123, "error": "<why not valid>"}
  *
  * ("timestamp" is the header as an integer when it is one, else its text or
- * null; "error" only when not valid.)  The answer is 500 for the first N
+ * null; "received_ms" is CLOCK_REALTIME in milliseconds when the whole
+ * request had arrived, for latency benchmarks; "error" only when not valid.)  The answer is 500 for the first N
  * POSTs with --fail-first, else 401 for an invalid signature with
  * --reject-invalid, else --status (default 204), sent after --delay-ms.
  * Other methods get 405 and are not logged.  SIGTERM or SIGINT stop it; it
@@ -181,7 +182,8 @@ static json_t *body_json(const struct req *r)
 }
 
 static void log_request(const char *id, const char *ts, bool valid, const char *path,
-			const struct req *r, unsigned status, long seq, const char *err)
+			const struct req *r, unsigned status, long seq, long long received_ms,
+			const char *err)
 {
 	json_t *o = json_object();
 	char *line;
@@ -195,6 +197,7 @@ static void log_request(const char *id, const char *ts, bool valid, const char *
 	json_object_set_new(o, "body", r->too_large ? json_null() : body_json(r));
 	json_object_set_new(o, "status", json_integer(status));
 	json_object_set_new(o, "seq", json_integer(seq));
+	json_object_set_new(o, "received_ms", json_integer(received_ms));
 	if (!valid)
 		json_object_set_new(o, "error", json_string(err));
 	line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -228,6 +231,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	struct req *r = *req_cls;
 	const char *id, *ts, *sig;
 	char err[200] = "";
+	struct timespec now;
+	long long received_ms;
 	unsigned status;
 	bool valid;
 	long seq;
@@ -250,6 +255,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	}
 	if (strcmp(method, "POST") != 0)
 		return answer(conn, 405);
+	clock_gettime(CLOCK_REALTIME, &now);
+	received_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 
 	id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "webhook-id");
 	ts = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "webhook-timestamp");
@@ -271,7 +278,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		status = 401;
 	else
 		status = (unsigned)cfg.status;
-	log_request(id, ts, valid, url, r, status, seq, err);
+	log_request(id, ts, valid, url, r, status, seq, received_ms, err);
 
 	if (cfg.delay_ms) {
 		struct timespec d = { cfg.delay_ms / 1000, (cfg.delay_ms % 1000) * 1000000L };

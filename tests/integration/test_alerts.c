@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -453,6 +454,84 @@ static void test_signals_follow_tlp(void **state)
 	free(out);
 }
 
+/* Reads from fd until `want` appears or ms pass; returns whether it did. */
+static int read_until(int fd, char *buf, size_t cap, const char *want, int ms)
+{
+	size_t got = strlen(buf);
+
+	for (int waited = 0; waited < ms; waited += 50) {
+		struct timeval tv = { 0, 50000 };
+		fd_set fds;
+
+		if (strstr(buf, want))
+			return 1;
+		FD_ZERO(&fds);
+		FD_SET(fd, &fds);
+		if (select(fd + 1, &fds, NULL, NULL, &tv) > 0) {
+			ssize_t n = read(fd, buf + got, cap - 1 - got);
+
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+			buf[got] = '\0';
+		}
+	}
+	return strstr(buf, want) != NULL;
+}
+
+static int stream_open(const char *key, const char *last_id)
+{
+	char req[512];
+	int fd = raw_connect(&srv), n;
+
+	n = snprintf(req, sizeof(req),
+		     "GET /v1/alerts/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+		     "%s%s%s\r\n",
+		     key, last_id ? "Last-Event-ID: " : "", last_id ? last_id : "",
+		     last_id ? "\r\n" : "");
+	assert_int_equal(write(fd, req, (size_t)n), n);
+	return fd;
+}
+
+/* The event stream sends what the feed has, resumes after Last-Event-ID, and wakes for new alerts. */
+static void test_event_stream(void **state)
+{
+	static char buf[65536];
+	char last[32];
+	const char *p;
+	int fd;
+
+	(void)state;
+	buf[0] = '\0';
+	fd = stream_open(key_a, NULL);
+	assert_true(read_until(fd, buf, sizeof(buf), "NL91ABNA0417164300", 3000));
+	assert_non_null(strstr(buf, "Content-Type: text/event-stream"));
+	assert_non_null(strstr(buf, "event: alert"));
+	/* Take everything the feed has, then resume after the last event. */
+	read_until(fd, buf, sizeof(buf), "no such text", 700);
+	p = NULL;
+	for (const char *q = strstr(buf, "\nid: "); q; q = strstr(q + 1, "\nid: "))
+		p = q + 1;
+	assert_non_null(p);
+	snprintf(last, sizeof(last), "%.*s", (int)strcspn(p + 4, "\r\n"), p + 4);
+	close(fd);
+
+	/* Resumed after the last event: nothing old comes again... */
+	buf[0] = '\0';
+	fd = stream_open(key_a, last);
+	assert_false(read_until(fd, buf, sizeof(buf), "event: alert", 1500));
+	/* ...but a new alert comes at once. */
+	for (int i = 1; i <= 3; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "198.51.100.%d", 20 + i);
+		report_from(addr, "bank_helpdesk", "iban", "NL02ABNA0123456789", "beneficiary");
+	}
+	assert_true(read_until(fd, buf, sizeof(buf), "NL02ABNA0123456789", 3000));
+	/* Left open: the server must still stop cleanly (teardown checks exit 0). */
+	(void)fd;
+}
+
 /*
  * SIGKILL while a delivery is under way (the receiver is slow to answer):
  * after the restart the alert is sent again, with the same webhook-id.
@@ -500,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_feed_shows_each_partner_its_own),
 		cmocka_unit_test(test_receiver_down_then_up),
 		cmocka_unit_test(test_signals_follow_tlp),
+		cmocka_unit_test(test_event_stream),
 	};
 	int failed;
 
