@@ -45,6 +45,7 @@ set(SIGNAAL_CORE_SOURCES
   src/store/sqlite_report.c
   src/store/sqlite_partner.c
   src/store/sqlite_alert.c
+  src/store/sqlite_feedback.c
   src/api/routes.c
   src/api/errors.c
   src/api/health.c

@@ -1,5 +1,6 @@
 /* partner_signal.c - partner signals; see partner_signal.h. */
 #include "partner_signal.h"
+#include "feedback.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -53,4 +54,11 @@ int signal_prepare(const struct pseudonym_key *key, struct signal *s)
 	mem_free(s->canonical);
 	s->canonical = NULL;
 	return STORE_OK;
+}
+
+void feedback_list_free(struct feedback *f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++)
+		mem_free(f[i].note);
+	mem_free(f);
 }

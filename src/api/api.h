@@ -90,6 +90,8 @@ void stream_hub_free(struct stream_hub *hub);
 
 /* signals.c */
 void api_signals_create(struct http_req *req, struct http_reply *rep);
+void api_signal_get(struct http_req *req, struct http_reply *rep);
+void api_signal_feedback(struct http_req *req, struct http_reply *rep);
 
 /* static.c: the web pages */
 void api_static(struct http_req *req, struct http_reply *rep);

@@ -15,6 +15,8 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/v1/alerts", api_alerts, 0 },
 	{ HTTP_GET, "/v1/alerts/stream", api_alerts_stream, 0 },
 	{ HTTP_POST, "/v1/signals", api_signals_create, ROUTE_JSON_BODY },
+	{ HTTP_GET, "/v1/signals/{id}", api_signal_get, 0 },
+	{ HTTP_POST, "/v1/signals/{id}/feedback", api_signal_feedback, ROUTE_JSON_BODY },
 	{ HTTP_GET, "/v1/cases/{code}", api_case_get, 0 },
 	{ HTTP_DELETE, "/v1/cases/{code}", api_case_withdraw, 0 },
 	{ HTTP_POST, "/v1/cases/{code}/additions", api_case_add, ROUTE_JSON_BODY },

@@ -6,12 +6,15 @@
 #include "api/api.h"
 
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alert.h"
 #include "app.h"
 #include "deliver/deliver.h"
+#include "feedback.h"
 #include "partner.h"
 #include "partner_signal.h"
 #include "report.h"
@@ -207,4 +210,173 @@ out:
 	for (size_t i = 0; i < n; i++)
 		signal_release(&sig[i]);
 	mem_free(sig);
+}
+
+/* ---- one signal, and the feedback on it ---- */
+
+/*
+ * The signal in the path, for a partner who may see it: its submitter, or
+ * one alerted about its identifier.  0, or -1 with the reply set (404 for
+ * others too, so that ids reveal nothing).
+ */
+static int signal_for(struct http_req *req, struct http_reply *rep, struct partner *p,
+		      struct signal_view *sv)
+{
+	const char *idp = http_param(req, "id");
+	char *end;
+	long long id;
+	int rc, yes = 0;
+
+	if (api_partner_auth(req, rep, p))
+		return -1;
+	id = strtoll(idp ? idp : "", &end, 10);
+	rc = !idp || *end || id <= 0 ? STORE_ENOTFOUND : store_signal_get(req->app->store, id, sv);
+	if (rc == STORE_OK && sv->partner != p->id)
+		rc = store_signal_recipient(req->app->store, sv->pseudonym, p->id, &yes);
+	if (rc == STORE_OK && sv->partner != p->id && !yes)
+		rc = STORE_ENOTFOUND;
+	if (rc == STORE_ENOTFOUND) {
+		http_reply_problem(rep, 404, "not-found", "Not found",
+				   "no signal with this id that you sent or were alerted about",
+				   NULL);
+		return -1;
+	}
+	if (rc) {
+		api_store_error(rep, rc);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *signal_json(const struct signal_view *sv, const struct feedback *fb, size_t n)
+{
+	char b64[sodium_base64_ENCODED_LEN(FEEDBACK_PSEUDONYM_BYTES,
+					   sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	json_t *list = json_array();
+
+	sodium_bin2base64(b64, sizeof(b64), sv->pseudonym, FEEDBACK_PSEUDONYM_BYTES,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	for (size_t i = 0; list && i < n; i++) {
+		json_t *f = json_pack("{s:s,s:s,s:s}", "partner", fb[i].partner_name, "outcome",
+				      fb[i].outcome, "at", fb[i].created_at);
+
+		if (f && fb[i].mitigation[0])
+			json_object_set_new(f, "mitigation", json_string(fb[i].mitigation));
+		if (f && fb[i].note)
+			json_object_set_new(f, "note", json_string(fb[i].note));
+		json_array_append_new(list, f);
+	}
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:o}", "id", (json_int_t)sv->id,
+			 "from", sv->partner_name, "kind", sv->kind, "pseudonym", b64, "fraud_type",
+			 sv->fraud_type, "confidence", sv->confidence, "tlp", sv->tlp, "created_at",
+			 sv->created_at, "identifier_status", sv->status, "feedback",
+			 list ? list : json_array());
+}
+
+static void reply_signal(struct http_req *req, struct http_reply *rep, int status,
+			 const struct signal_view *sv)
+{
+	struct feedback *fb = NULL;
+	size_t n = 0;
+	int rc = store_feedback_list(req->app->store, sv->id, &fb, &n);
+
+	if (rc) {
+		api_store_error(rep, rc);
+		return;
+	}
+	http_reply_json(rep, status, signal_json(sv, fb, n));
+	feedback_list_free(fb, n);
+}
+
+void api_signal_get(struct http_req *req, struct http_reply *rep)
+{
+	struct partner p;
+	struct signal_view sv;
+
+	if (signal_for(req, rep, &p, &sv) == 0)
+		reply_signal(req, rep, 200, &sv);
+}
+
+void api_signal_feedback(struct http_req *req, struct http_reply *rep)
+{
+	static const char *const outcomes[] = { "confirmed", "false_positive", "mitigated", NULL };
+	static const char *const mitigations[] = { "blocked",	"taken_down", "frozen",
+						   "suspended", "other",      NULL };
+	static const char *const fields[] = { "outcome", "mitigation", "note", NULL };
+	struct partner p;
+	struct signal_view sv;
+	struct feedback f = { 0 };
+	json_t *errors = NULL, *v, *doc;
+	const char *outcome, *key, *status = NULL;
+	bool retracted;
+	char *retraction = NULL,
+	     b64[sodium_base64_ENCODED_LEN(FEEDBACK_PSEUDONYM_BYTES,
+					   sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	int rc;
+
+	if (signal_for(req, rep, &p, &sv))
+		return;
+	if (!json_is_object(req->json)) {
+		http_reply_problem(rep, 422, "validation", "Invalid feedback",
+				   "expected {\"outcome\", \"mitigation\", \"note\"}", NULL);
+		return;
+	}
+	json_object_foreach(req->json, key, v)
+	{
+		if (!known(key, fields))
+			http_problem_field(&errors, key, "unknown field");
+	}
+	outcome = json_string_value(json_object_get(req->json, "outcome"));
+	if (!outcome || !known(outcome, outcomes))
+		http_problem_field(&errors, "outcome",
+				   "required: confirmed, false_positive or "
+				   "mitigated");
+	v = json_object_get(req->json, "mitigation");
+	if (outcome && strcmp(outcome, "mitigated") == 0 &&
+	    (!json_is_string(v) || !known(json_string_value(v), mitigations)))
+		http_problem_field(&errors, "mitigation",
+				   "required for mitigated: blocked, "
+				   "taken_down, frozen, suspended or other");
+	else if (json_is_string(v))
+		snprintf(f.mitigation, sizeof(f.mitigation), "%s", json_string_value(v));
+	v = json_object_get(req->json, "note");
+	if (v && !json_is_null(v) && api_text_field(v, "note", 2000, &errors) == 0)
+		f.note = (char *)json_string_value(v);
+	if (errors) {
+		http_reply_problem(rep, 422, "validation", "Invalid feedback",
+				   "some fields need attention; nothing was saved", errors);
+		return;
+	}
+	f.signal = sv.id;
+	f.partner = p.id;
+	snprintf(f.outcome, sizeof(f.outcome), "%s", outcome);
+	report_now(f.created_at);
+	if (strcmp(outcome, "confirmed") == 0)
+		status = "confirmed";
+	if (strcmp(outcome, "false_positive") == 0) {
+		status = "disputed";
+		/* The sender takes it back: everyone it reached is told. */
+		if (p.id == sv.partner) {
+			sodium_bin2base64(b64, sizeof(b64), sv.pseudonym, FEEDBACK_PSEUDONYM_BYTES,
+					  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+			doc = json_pack("{s:s,s:s,s:I,s:s,s:s}", "type", "retraction", "reason",
+					"false_positive", "signal", (json_int_t)sv.id, "pseudonym",
+					b64, "kind", sv.kind);
+			retraction = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+			json_decref(doc);
+		}
+	}
+	rc = store_feedback_add(req->app->store, &f, sv.pseudonym, status, retraction);
+	retracted = retraction != NULL;
+	mem_free(retraction);
+	if (rc) {
+		api_store_error(rep, rc);
+		return;
+	}
+	if (retracted) {
+		deliverer_kick(req->app->deliverer);
+		stream_hub_kick(req->app->streams);
+	}
+	snprintf(sv.status, sizeof(sv.status), "%s", status ? status : sv.status);
+	reply_signal(req, rep, 201, &sv);
 }

@@ -593,4 +593,8 @@ const struct store_backend store_sqlite_backend = {
 	.signals_insert = sqlite_signals_insert,
 	.outbox_dead = sqlite_outbox_dead,
 	.outbox_retry = sqlite_outbox_retry,
+	.signal_get = sqlite_signal_get,
+	.signal_recipient = sqlite_signal_recipient,
+	.feedback_add = sqlite_feedback_add,
+	.feedback_list = sqlite_feedback_list,
 };

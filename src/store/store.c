@@ -292,3 +292,24 @@ int store_outbox_retry(struct store *st, int64_t id, const char *now, int *count
 {
 	return counted(st->be->outbox_retry(st, id, now, count));
 }
+
+int store_signal_get(struct store *st, int64_t id, struct signal_view *out)
+{
+	return counted(st->be->signal_get(st, id, out));
+}
+
+int store_signal_recipient(struct store *st, const uint8_t *pseudonym, int64_t partner, int *yes)
+{
+	return counted(st->be->signal_recipient(st, pseudonym, partner, yes));
+}
+
+int store_feedback_add(struct store *st, const struct feedback *f, const uint8_t *pseudonym,
+		       const char *new_status, const char *retraction)
+{
+	return counted(st->be->feedback_add(st, f, pseudonym, new_status, retraction));
+}
+
+int store_feedback_list(struct store *st, int64_t signal, struct feedback **out, size_t *n)
+{
+	return counted(st->be->feedback_list(st, signal, out, n));
+}

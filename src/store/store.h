@@ -28,6 +28,8 @@ struct partner;
 struct alert;
 struct alert_source;
 struct signal;
+struct signal_view;
+struct feedback;
 
 enum store_err {
 	STORE_OK = 0,
@@ -153,6 +155,17 @@ int store_signals_insert(struct store *st, struct signal *s, size_t n, store_sig
 int store_outbox_dead(struct store *st, struct alert **out, size_t *n);
 /* Queues dead row `id` (0: all of them) for delivery again; *count gets how many. */
 int store_outbox_retry(struct store *st, int64_t id, const char *now, int *count);
+
+/* A signal as partners see it, whether a partner was alerted about its identifier, feedback. */
+int store_signal_get(struct store *st, int64_t id, struct signal_view *out);
+int store_signal_recipient(struct store *st, const uint8_t *pseudonym, int64_t partner, int *yes);
+/*
+ * Stores feedback; sets the identifier's status when new_status is not NULL;
+ * queues `retraction` (JSON) to every partner alerted about it when not NULL.
+ */
+int store_feedback_add(struct store *st, const struct feedback *f, const uint8_t *pseudonym,
+		       const char *new_status, const char *retraction);
+int store_feedback_list(struct store *st, int64_t signal, struct feedback **out, size_t *n);
 
 /* Partners and keys (partner.h has the struct). */
 int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */

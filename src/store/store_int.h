@@ -69,6 +69,12 @@ struct store_backend {
 			      store_signal_hook_fn hook, void *arg);
 	int (*outbox_dead)(struct store *st, struct alert **out, size_t *n);
 	int (*outbox_retry)(struct store *st, int64_t id, const char *now, int *count);
+	int (*signal_get)(struct store *st, int64_t id, struct signal_view *out);
+	int (*signal_recipient)(struct store *st, const uint8_t *pseudonym, int64_t partner,
+				int *yes);
+	int (*feedback_add)(struct store *st, const struct feedback *f, const uint8_t *pseudonym,
+			    const char *new_status, const char *retraction);
+	int (*feedback_list)(struct store *st, int64_t signal, struct feedback **out, size_t *n);
 };
 
 struct store {
@@ -106,6 +112,11 @@ int sqlite_outbox_result(struct store *st, int64_t id, int delivered, const char
 			 const char *next, int dead, const char *error);
 
 void sqlite_set_report_hook(struct store *st, store_hook_fn hook, void *arg);
+int sqlite_signal_get(struct store *st, int64_t id, struct signal_view *out);
+int sqlite_signal_recipient(struct store *st, const uint8_t *pseudonym, int64_t partner, int *yes);
+int sqlite_feedback_add(struct store *st, const struct feedback *f, const uint8_t *pseudonym,
+			const char *new_status, const char *retraction);
+int sqlite_feedback_list(struct store *st, int64_t signal, struct feedback **out, size_t *n);
 int sqlite_outbox_dead(struct store *st, struct alert **out, size_t *n);
 int sqlite_outbox_retry(struct store *st, int64_t id, const char *now, int *count);
 int sqlite_signals_insert(struct store *st, struct signal *s, size_t n, store_signal_hook_fn hook,

@@ -15,11 +15,12 @@
  *
  * ("timestamp" is the header as an integer when it is one, else its text or
  * null; "received_ms" is CLOCK_REALTIME in milliseconds when the whole
- * request had arrived, for latency benchmarks; "error" only when not valid.)  The answer is 500 for the first N
- * POSTs with --fail-first, else 401 for an invalid signature with
- * --reject-invalid, else --status (default 204), sent after --delay-ms.
- * Other methods get 405 and are not logged.  SIGTERM or SIGINT stop it; it
- * exits 0 after a clean stop, 2 on bad arguments, 1 on other failures.
+ * request had arrived, for latency benchmarks; "error" only when not valid.)
+ * The answer is 500 for the first N POSTs with --fail-first, else 401 for an
+ * invalid signature with --reject-invalid, else --status (default 204), sent
+ * after --delay-ms.  Other methods get 405 and are not logged.  SIGTERM or
+ * SIGINT stop it; it exits 0 after a clean stop, 2 on bad arguments, 1 on
+ * other failures.
  */
 #include <errno.h>
 #include <limits.h>

@@ -454,6 +454,112 @@ static void test_signals_follow_tlp(void **state)
 	free(out);
 }
 
+static long partner_call(const char *key, const char *method, const char *path, const char *body,
+			 char **out)
+{
+	char auth[96];
+	const char *h[] = { "Content-Type: application/json", auth, NULL };
+	struct response r;
+	long status;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+	http_do(&srv, method, path, h, body, body ? strlen(body) : 0, &r);
+	status = r.status;
+	if (out)
+		*out = strdup(r.body);
+	response_free(&r);
+	return status;
+}
+
+/*
+ * Feedback: the alerted bank says it blocked the address; the sender then
+ * calls its signal a false positive, and the bank gets a retraction.
+ */
+static void test_signal_feedback_and_retraction(void **state)
+{
+	char *out, path[64], key_police[64];
+	json_t *doc, *d;
+	long long id;
+	size_t before;
+
+	(void)state;
+	assert_int_equal(
+		post_signals(key_b,
+			     "{\"signals\": [{\"kind\": \"url\", \"value\": "
+			     "\"https://pakket-bezorging.example.nl/betaal\", \"fraud_type\": "
+			     "\"phishing\", \"confidence\": 85, \"tlp\": \"AMBER\", "
+			     "\"scope\": {\"sectors\": [\"bank\"]}}]}",
+			     &out),
+		201);
+	doc = json_loads(out, 0, NULL);
+	free(out);
+	id = json_integer_value(
+		json_object_get(json_array_get(json_object_get(doc, "signals"), 0), "id"));
+	json_decref(doc);
+	assert_true(id > 0);
+	d = wait_deliveries(&bank_a, 1, 3000);
+	json_decref(d);
+	sleep_ms(300);
+	before = count_kind(&bank_a, "url");
+	assert_int_equal(before, 1);
+
+	snprintf(path, sizeof(path), "/v1/signals/%lld", id);
+	assert_int_equal(partner_call(key_a, "GET", path, NULL, &out), 200);
+	assert_non_null(strstr(out, "\"from\":\"ING\""));
+	free(out);
+	/* The police were not alerted: for them the signal does not exist. */
+	{
+		char data[128];
+
+		snprintf(data, sizeof(data), "%s/data", srv.dir);
+		const char *argv[] = { "partner", "key",     "create", "--data-dir",
+				       data,	  "Politie", NULL };
+		char *o, *e;
+
+		assert_int_equal(run_cli(argv, NULL, &o, &e), 0);
+		o[strcspn(o, "\n")] = '\0';
+		snprintf(key_police, sizeof(key_police), "%s", o);
+		free(o);
+		free(e);
+	}
+	assert_int_equal(partner_call(key_police, "GET", path, NULL, NULL), 404);
+
+	snprintf(path, sizeof(path), "/v1/signals/%lld/feedback", id);
+	assert_int_equal(partner_call(key_a, "POST", path, "{\"outcome\": \"mitigated\"}", &out),
+			 422);
+	assert_non_null(strstr(out, "required for mitigated"));
+	free(out);
+	assert_int_equal(partner_call(key_a, "POST", path,
+				      "{\"outcome\": \"mitigated\", \"mitigation\": \"blocked\", "
+				      "\"note\": \"betalingen naar dit adres geblokkeerd\"}",
+				      &out),
+			 201);
+	assert_non_null(strstr(out, "\"mitigation\":\"blocked\""));
+	free(out);
+	/* The sender withdraws it: the identifier is disputed and the bank is told. */
+	assert_int_equal(
+		partner_call(key_b, "POST", path, "{\"outcome\": \"false_positive\"}", &out), 201);
+	assert_non_null(strstr(out, "\"identifier_status\":\"disputed\""));
+	free(out);
+	d = deliveries(&bank_a);
+	before = json_array_size(d);
+	json_decref(d);
+	d = wait_deliveries(&bank_a, before + 1, 3000);
+	json_decref(d);
+	d = deliveries(&bank_a);
+	{
+		int found = 0;
+
+		for (size_t i = 0; i < json_array_size(d); i++)
+			found |=
+				json_string_value(json_object_get(alert_body(d, i), "type")) &&
+				strcmp(json_string_value(json_object_get(alert_body(d, i), "type")),
+				       "retraction") == 0;
+		assert_true(found);
+	}
+	json_decref(d);
+}
+
 /* Reads from fd until `want` appears or ms pass; returns whether it did. */
 static int read_until(int fd, char *buf, size_t cap, const char *want, int ms)
 {
@@ -579,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_feed_shows_each_partner_its_own),
 		cmocka_unit_test(test_receiver_down_then_up),
 		cmocka_unit_test(test_signals_follow_tlp),
+		cmocka_unit_test(test_signal_feedback_and_retraction),
 		cmocka_unit_test(test_event_stream),
 	};
 	int failed;
