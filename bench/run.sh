@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 echo "# signaal benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
 bench/http.sh build/signaal
 bench/reports.sh build
+bench/alerts.sh build
 build/bench_voprf 5 1
 build/bench_ident 3 0.5

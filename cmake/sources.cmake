@@ -122,4 +122,5 @@ set(SIGNAAL_BENCHMARKS
   voprf
   ident
   sqlite
+  alerts
 )

@@ -46,6 +46,16 @@ struct alert_source {
 
 void alerts_free(struct alert *a, size_t n);
 
+/* The outcome of one delivery attempt, for store_outbox_results(). */
+struct delivery_result {
+	int64_t id;
+	int delivered;
+	int dead; /* gave up: dead-lettered */
+	char at[32];
+	char next[32]; /* next attempt, when neither delivered nor dead */
+	char error[160];
+};
+
 /* What alert_after_report() needs; borrowed for the life of the server. */
 struct alert_ctx {
 	struct store *store;

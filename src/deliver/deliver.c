@@ -46,19 +46,23 @@ static const struct partner *partner_of(const struct partner *ps, size_t n, int6
 	return NULL;
 }
 
+/* Sends one alert and says how it went in `out`; the caller stores the outcomes together. */
 static void deliver_one(struct deliverer *d, CURL *curl, const struct alert *a,
-			const struct partner *p)
+			const struct partner *p, struct delivery_result *out)
 {
 	struct webhook_opts opts = { 10000, false, d->allow_loopback };
 	struct webhook_result res;
-	char now[32], next[32], msgid[40], ids[24], attempts[12], status[12];
+	char msgid[40], ids[24], attempts[12], status[12];
 	size_t len;
 	char *body = alert_render(a, d->key, &len);
-	int ok, dead;
+	int ok;
 
-	report_now(now);
+	memset(out, 0, sizeof(*out));
+	out->id = a->id;
+	report_now(out->at);
 	if (!body) {
-		store_outbox_result(d->store, a->id, 0, now, NULL, 0, "cannot render the alert");
+		snprintf(out->error, sizeof(out->error), "cannot render the alert");
+		time_after(webhook_backoff(a->attempts + 1, randombytes_random()), out->next);
 		return;
 	}
 	snprintf(msgid, sizeof(msgid), "alert-%lld", (long long)a->id);
@@ -70,15 +74,17 @@ static void deliver_one(struct deliverer *d, CURL *curl, const struct alert *a,
 	snprintf(attempts, sizeof(attempts), "%d", a->attempts + 1);
 	snprintf(status, sizeof(status), "%ld", res.status);
 	if (ok) {
-		store_outbox_result(d->store, a->id, 1, now, NULL, 0, NULL);
-		log_info("alert delivered", "alert", ids, "partner", p->name, "status", status);
+		out->delivered = 1;
+		log_debug("alert delivered", "alert", ids, "partner", p->name, "status", status);
 		return;
 	}
-	dead = a->attempts + 1 >= WEBHOOK_MAX_ATTEMPTS;
-	time_after(webhook_backoff(a->attempts + 1, randombytes_random()), next);
-	store_outbox_result(d->store, a->id, 0, now, next, dead, res.error);
-	log_warn(dead ? "alert dead-lettered" : "alert delivery failed", "alert", ids, "partner",
-		 p->name, "attempt", attempts, "error", res.error, "retry_at", dead ? "-" : next);
+	out->dead = a->attempts + 1 >= WEBHOOK_MAX_ATTEMPTS;
+	if (!out->dead)
+		time_after(webhook_backoff(a->attempts + 1, randombytes_random()), out->next);
+	snprintf(out->error, sizeof(out->error), "%s", res.error);
+	log_warn(out->dead ? "alert dead-lettered" : "alert delivery failed", "alert", ids,
+		 "partner", p->name, "attempt", attempts, "error", res.error, "retry_at",
+		 out->dead ? "-" : out->next);
 }
 
 static void *deliver_main(void *arg)
@@ -89,7 +95,8 @@ static void *deliver_main(void *arg)
 	for (;;) {
 		struct alert *as = NULL;
 		struct partner *ps = NULL;
-		size_t n = 0, np = 0;
+		struct delivery_result results[BATCH];
+		size_t n = 0, np = 0, nres = 0;
 		char now[32];
 		int rc;
 
@@ -109,11 +116,14 @@ static void *deliver_main(void *arg)
 			const struct partner *p = partner_of(ps, np, as[i].partner);
 
 			if (p && p->webhook_url[0])
-				deliver_one(d, curl, &as[i], p);
+				deliver_one(d, curl, &as[i], p, &results[nres++]);
 			pthread_mutex_lock(&d->lock);
 			rc = d->stop ? STORE_EINVAL : STORE_OK;
 			pthread_mutex_unlock(&d->lock);
 		}
+		/* One transaction for the whole batch: one fsync, not one per delivery. */
+		if (nres)
+			store_outbox_results(d->store, results, nres);
 		for (size_t i = 0; i < np; i++)
 			sodium_memzero(ps[i].webhook_secret, sizeof(ps[i].webhook_secret));
 		mem_free(ps);

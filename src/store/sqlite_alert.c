@@ -283,8 +283,7 @@ int sqlite_outbox_due(struct store *st, const char *now, int limit, struct alert
 	return alert_rows(s, out, n, (size_t)limit);
 }
 
-int sqlite_outbox_result(struct store *st, int64_t id, int delivered, const char *now,
-			 const char *next, int dead, const char *error)
+int sqlite_outbox_results(struct store *st, const struct delivery_result *r, size_t n)
 {
 	struct sqlite_store *ss = sqlite_store_of(st);
 	struct sqlite_conn *c;
@@ -293,20 +292,24 @@ int sqlite_outbox_result(struct store *st, int64_t id, int delivered, const char
 
 	if (rc)
 		return rc;
-	rc = sqlite_conn_stmt(c,
-			      "UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE WHEN "
-			      "?2 THEN ?3 END, next_attempt_at = coalesce(?4, next_attempt_at), "
-			      "dead_at = CASE WHEN ?5 THEN ?3 END, last_error = ?6 WHERE id = ?1",
-			      &s);
-	if (!rc) {
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int(s, 2, delivered);
-		sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-		if (next)
-			sqlite3_bind_text(s, 4, next, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 5, dead);
-		if (error)
-			sqlite3_bind_text(s, 6, error, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+		rc = sqlite_conn_stmt(
+			c,
+			"UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE "
+			"WHEN ?2 THEN ?3 END, next_attempt_at = coalesce(?4, "
+			"next_attempt_at), dead_at = CASE WHEN ?5 THEN ?3 END, "
+			"last_error = ?6 WHERE id = ?1",
+			&s);
+		if (rc)
+			break;
+		sqlite3_bind_int64(s, 1, r[i].id);
+		sqlite3_bind_int(s, 2, r[i].delivered);
+		sqlite3_bind_text(s, 3, r[i].at, -1, SQLITE_STATIC);
+		if (r[i].next[0])
+			sqlite3_bind_text(s, 4, r[i].next, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 5, r[i].dead);
+		if (r[i].error[0])
+			sqlite3_bind_text(s, 6, r[i].error, -1, SQLITE_STATIC);
 		rc = done(s);
 	}
 	return sqlite_write_end(ss, c, rc);

@@ -266,10 +266,9 @@ int store_outbox_due(struct store *st, const char *now, int limit, struct alert 
 	return counted(st->be->outbox_due(st, now, limit, out, n));
 }
 
-int store_outbox_result(struct store *st, int64_t id, int delivered, const char *now,
-			const char *next, int dead, const char *error)
+int store_outbox_results(struct store *st, const struct delivery_result *r, size_t n)
 {
-	return counted(st->be->outbox_result(st, id, delivered, now, next, dead, error));
+	return counted(st->be->outbox_results(st, r, n));
 }
 
 void store_set_report_hook(struct store *st, store_hook_fn hook, void *arg)

@@ -140,8 +140,9 @@ int store_tx_outbox_add(struct store *st, int64_t partner, const char *event,
 int store_alerts_after(struct store *st, int64_t partner, int64_t after, int limit,
 		       struct alert **out, size_t *n);
 int store_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n);
-int store_outbox_result(struct store *st, int64_t id, int delivered, const char *now,
-			const char *next, int dead, const char *error);
+/* The outcomes of a batch of deliveries, written in one transaction (one fsync). */
+struct delivery_result;
+int store_outbox_results(struct store *st, const struct delivery_result *r, size_t n);
 
 /*
  * Partner signals (signal.h): all of them in one transaction with their

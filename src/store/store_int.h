@@ -62,8 +62,7 @@ struct store_backend {
 			    struct alert **out, size_t *n);
 	int (*outbox_due)(struct store *st, const char *now, int limit, struct alert **out,
 			  size_t *n);
-	int (*outbox_result)(struct store *st, int64_t id, int delivered, const char *now,
-			     const char *next, int dead, const char *error);
+	int (*outbox_results)(struct store *st, const struct delivery_result *r, size_t n);
 	void (*set_report_hook)(struct store *st, store_hook_fn hook, void *arg);
 	int (*signals_insert)(struct store *st, struct signal *s, size_t n,
 			      store_signal_hook_fn hook, void *arg);
@@ -108,8 +107,7 @@ int sqlite_tx_outbox_add(struct store *st, int64_t partner, const char *event,
 int sqlite_alerts_after(struct store *st, int64_t partner, int64_t after, int limit,
 			struct alert **out, size_t *n);
 int sqlite_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n);
-int sqlite_outbox_result(struct store *st, int64_t id, int delivered, const char *now,
-			 const char *next, int dead, const char *error);
+int sqlite_outbox_results(struct store *st, const struct delivery_result *r, size_t n);
 
 void sqlite_set_report_hook(struct store *st, store_hook_fn hook, void *arg);
 int sqlite_signal_get(struct store *st, int64_t id, struct signal_view *out);
