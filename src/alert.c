@@ -172,8 +172,10 @@ static int fire_rules(struct alert_ctx *ctx, struct report *r, struct report_ide
 		if (cnt.count < rule->threshold)
 			continue;
 		rc = store_tx_fired_since(ctx->store, rule->id, id->pseudonym, since, &fired);
-		if (rc || fired)
+		if (rc)
 			return rc;
+		if (fired)
+			continue; /* once per identifier per window; other rules still apply */
 		snprintf(reason, sizeof(reason), "%d independent report%s within %d days",
 			 cnt.count, cnt.count == 1 ? "" : "s", rule->window_days);
 		rc = store_tx_firing_add(ctx->store, rule->id, id->pseudonym, r->created_at,

@@ -131,11 +131,15 @@ struct stream_hub {
 /* Wakes every stream: new alerts may be there, or a heartbeat is due. */
 static void hub_wake_all(struct stream_hub *hub)
 {
-	struct http_stream *hs[256];
-	size_t n = 0;
+	struct http_stream **hs;
+	size_t n = 0, count = 0;
 
+	/* Taken under the lock, woken outside it: waking calls into the HTTP server. */
 	pthread_mutex_lock(&hub->lock);
-	for (struct alert_stream *s = hub->streams; s && n < 256; s = s->next) {
+	for (struct alert_stream *s = hub->streams; s; s = s->next)
+		count++;
+	hs = mem_calloc(count ? count : 1, sizeof(*hs));
+	for (struct alert_stream *s = hub->streams; hs && s; s = s->next) {
 		if (!s->hs)
 			continue;
 		http_stream_ref(s->hs);
@@ -146,6 +150,7 @@ static void hub_wake_all(struct stream_hub *hub)
 		http_stream_wake(hs[i]);
 		http_stream_unref(hs[i]);
 	}
+	mem_free(hs);
 }
 
 static void *hub_main(void *arg)

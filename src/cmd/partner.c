@@ -150,9 +150,16 @@ int cmd_partner_add(int argc, char **argv)
 		cmd_error("webhook '%s' refused: %s", p.webhook_url, err);
 		goto out;
 	}
-	if (p.webhook_secret[0] && strncmp(p.webhook_secret, "whsec_", 6) != 0) {
-		cmd_error("a webhook secret starts with 'whsec_' (leave it out to have one made)");
-		goto out;
+	if (p.webhook_secret[0]) {
+		char sig[WEBHOOK_SIG_SIZE];
+
+		/* A secret that cannot sign would fail every delivery: refuse it now. */
+		if (strncmp(p.webhook_secret, "whsec_", 6) != 0 ||
+		    webhook_sign(p.webhook_secret, "check", 0, "", 0, sig, sizeof(sig)) != 0) {
+			cmd_error("a webhook secret is 'whsec_' and the base64 of 24 to 64 random "
+				  "bytes (leave it out to have one made)");
+			goto out;
+		}
 	}
 	if (!p.webhook_url[0] && p.webhook_secret[0]) {
 		cmd_error("--webhook-secret needs --webhook");

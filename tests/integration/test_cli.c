@@ -252,7 +252,7 @@ static void test_partner_commands(void **state)
 		  "refused" },
 		{ { "--sector", "bank", NULL }, "--name and --sector are required" },
 		{ { "--name", "X", "--sector", "bank", "--webhook-secret", "abc", NULL },
-		  "starts with 'whsec_'" },
+		  "a webhook secret is 'whsec_'" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *argv[12] = { "partner", "add", flag };
