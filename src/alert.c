@@ -14,6 +14,7 @@
 #include "rules.h"
 #include "partner_signal.h"
 #include "store/store.h"
+#include "casecode.h"
 #include "util/mem.h"
 
 void alerts_free(struct alert *a, size_t n)
@@ -201,6 +202,58 @@ static int fire_rules(struct alert_ctx *ctx, struct report *r, struct report_ide
 	return STORE_OK;
 }
 
+/*
+ * The partner a consented recipient means: the bank holding the account
+ * the money went to, the police, the helpdesk, victim support, or the
+ * marketplace.  NULL when there is none (the referral waits as pending).
+ */
+static const struct partner *referral_partner(enum recipient rc, const struct report *r,
+					      const struct partner *ps, size_t np)
+{
+	static const char *const sectors[RECIPIENT_COUNT] = {
+		[RECIPIENT_BANK] = "bank",
+		[RECIPIENT_POLICE] = "police",
+		[RECIPIENT_HELPDESK] = "helpdesk",
+		[RECIPIENT_VICTIM_SUPPORT] = "victim_support",
+		[RECIPIENT_PLATFORM] = "marketplace",
+	};
+
+	for (size_t i = 0; i < np; i++) {
+		if (ps[i].disabled || strcmp(ps[i].sector, sectors[rc]) != 0)
+			continue;
+		if (rc != RECIPIENT_BANK)
+			return &ps[i];
+		for (size_t k = 0; k < r->nidents; k++)
+			if (r->idents[k].kind == IDENT_IBAN && r->idents[k].routing[0] &&
+			    partner_list_has(ps[i].bank_codes, r->idents[k].routing))
+				return &ps[i];
+	}
+	return NULL;
+}
+
+static int route_referrals(struct alert_ctx *ctx, struct report *r, struct partner **ps, size_t *np)
+{
+	static const char payload[] = "{\"type\":\"referral\"}";
+	int rc = STORE_OK;
+
+	if (!r->consent)
+		return STORE_OK;
+	if (!*ps && (rc = store_partner_list(ctx->store, ps, np)) != STORE_OK)
+		return rc;
+	for (int i = 0; i < RECIPIENT_COUNT && rc == STORE_OK; i++) {
+		const struct partner *p;
+
+		if (!(r->consent & (1u << i)))
+			continue;
+		p = referral_partner((enum recipient)i, r, *ps, *np);
+		if (p)
+			rc = store_tx_referral_route(ctx->store, r->id,
+						     recipient_name((enum recipient)i), p->id,
+						     payload, r->created_at);
+	}
+	return rc;
+}
+
 int alert_after_report(void *arg, struct report *r)
 {
 	struct alert_ctx *ctx = arg;
@@ -228,19 +281,79 @@ int alert_after_report(void *arg, struct report *r)
 		if (!rc && ctx->rules)
 			rc = fire_rules(ctx, r, id, &ps, &np);
 	}
+	if (rc == STORE_OK)
+		rc = route_referrals(ctx, r, &ps, &np);
 	for (size_t i = 0; i < np; i++)
 		sodium_memzero(ps[i].webhook_secret, sizeof(ps[i].webhook_secret));
 	mem_free(ps);
 	return rc;
 }
 
-char *alert_render(const struct alert *a, const struct pseudonym_key *key, size_t *len)
+/*
+ * The report a referral carries: what the victim told, as the victim's
+ * case shows it, without the case code and without who else received it.
+ */
+static void referral_add_report(json_t *doc, const struct alert *a, struct store *st,
+				const struct pseudonym_key *key)
+{
+	uint8_t hash[CASECODE_HASH_BYTES];
+	char recipient[32];
+	int64_t partner;
+	struct case_view cv;
+	json_t *rep, *ids, *adds;
+	const struct report *r = &cv.report;
+
+	if (!st ||
+	    store_referral_case(st, a->referral, hash, &partner, recipient, sizeof(recipient)) ||
+	    report_case_load(st, key, hash, &cv))
+		return;
+	if (strcmp(r->status, "open") != 0) {
+		json_object_set_new(doc, "withdrawn", json_true());
+		case_view_release(&cv);
+		return;
+	}
+	ids = json_array();
+	for (size_t i = 0; ids && i < r->nidents; i++)
+		json_array_append_new(ids,
+				      json_pack("{s:s,s:s?,s:s?}", "kind",
+						ident_kind_name(r->idents[i].kind), "value",
+						r->idents[i].canonical, "role",
+						r->idents[i].role[0] ? r->idents[i].role : NULL));
+	adds = json_array();
+	for (size_t i = 0; adds && i < cv.nadditions; i++)
+		json_array_append_new(adds, json_pack("{s:s,s:s?}", "at", cv.additions[i].at,
+						      "description", cv.additions[i].description));
+	rep = json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:o,s:o,s:s?,s:s?,s:s?,s:s}", "fraud_type",
+			r->fraud_type, "channels", r->channels, "description", r->description,
+			"occurred_at", r->occurred_at[0] ? r->occurred_at : NULL, "payment_method",
+			r->payment_method[0] ? r->payment_method : NULL, "identifiers",
+			ids ? ids : json_array(), "additions", adds ? adds : json_array(),
+			"municipality", r->municipality[0] ? r->municipality : NULL, "age_band",
+			r->age_band[0] ? r->age_band : NULL, "victim_type",
+			r->victim_type[0] ? r->victim_type : NULL, "reported_at", r->created_at);
+	if (rep && r->has_loss)
+		json_object_set_new(rep, "loss",
+				    json_pack("{s:I,s:s}", "amount_cents",
+					      (json_int_t)r->loss_cents, "currency", r->currency));
+	if (rep && r->contact)
+		json_object_set_new(rep, "contact", json_loads(r->contact, 0, NULL));
+	json_object_set_new(doc, "report", rep);
+	json_object_set_new(doc, "recipient", json_string(recipient));
+	case_view_release(&cv);
+}
+
+char *alert_render(const struct alert *a, struct store *st, const struct pseudonym_key *key,
+		   size_t *len)
 {
 	json_t *doc = json_loads(a->payload ? a->payload : "{}", 0, NULL);
 	char *text;
 
 	if (!doc)
 		return NULL;
+	if (a->referral)
+		json_object_set_new(doc, "referral_id", json_integer(a->referral));
+	if (strcmp(a->event, "referral") == 0 && a->referral)
+		referral_add_report(doc, a, st, key);
 	json_object_set_new(doc, "id", json_integer(a->id));
 	json_object_set_new(doc, "event", json_string(a->event));
 	json_object_set_new(doc, "created_at", json_string(a->created_at));

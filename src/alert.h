@@ -34,6 +34,7 @@ struct alert {
 	int attempts;
 	uint8_t *sealed; /* owned; the sealed raw value when raw */
 	size_t sealed_len;
+	int64_t referral; /* for a referral and its retraction: the referral's id */
 };
 
 /* One independent source of an identifier (a reporter or a partner). */
@@ -75,10 +76,14 @@ struct signal;
 int alert_after_signal(void *ctx, struct signal *s);
 
 /*
- * The JSON an alert is delivered as (webhook body and feed entry): the
- * stored payload with "id" and, when the recipient is entitled and `key`
- * opens it, "value" (the raw identifier).  New string (mem_free) or NULL.
+ * The JSON an alert is delivered as (webhook body, feed entry, stream
+ * event): the stored payload with "id" and, when the recipient is entitled
+ * and `key` opens it, "value" (the raw identifier).  A referral carries the
+ * report the victim consented to share, read from the store and opened
+ * with `key` at this moment, so that nothing personal waits in the outbox.
+ * New string (mem_free) or NULL.
  */
-char *alert_render(const struct alert *a, const struct pseudonym_key *key, size_t *len);
+char *alert_render(const struct alert *a, struct store *st, const struct pseudonym_key *key,
+		   size_t *len);
 
 #endif

@@ -15,6 +15,7 @@
 #include "alert.h"
 #include "app.h"
 #include "partner.h"
+#include "report.h"
 #include "rules.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -81,7 +82,7 @@ void api_alerts(struct http_req *req, struct http_reply *rep)
 	last = after;
 	buf_adds(&b, "{\"alerts\":[");
 	for (size_t i = 0; i < n; i++) {
-		char *one = alert_render(&as[i], req->app->pseudonym_key, &len);
+		char *one = alert_render(&as[i], req->app->store, req->app->pseudonym_key, &len);
 
 		if (one) {
 			buf_adds(&b, i ? "," : "");
@@ -243,7 +244,7 @@ static void stream_fetch(struct alert_stream *s)
 	if (store_alerts_after(s->app->store, s->partner, s->last, STREAM_BATCH, &as, &n))
 		return;
 	for (size_t i = 0; i < n; i++) {
-		char *one = alert_render(&as[i], s->app->pseudonym_key, &len);
+		char *one = alert_render(&as[i], s->app->store, s->app->pseudonym_key, &len);
 
 		if (one) {
 			buf_addf(&s->pending, "id: %lld\nevent: %s\ndata: ", (long long)as[i].id,
@@ -347,4 +348,54 @@ void api_alerts_stream(struct http_req *req, struct http_reply *rep)
 	s->next = hub->streams;
 	hub->streams = s;
 	pthread_mutex_unlock(&hub->lock);
+}
+
+/* ---- referrals: PUT /v1/referrals/{id} by the partner that received one ---- */
+
+void api_referral_update(struct http_req *req, struct http_reply *rep)
+{
+	const char *idp = http_param(req, "id"), *status;
+	struct partner p;
+	json_t *errors = NULL;
+	char now[32], *end;
+	long long id;
+	int rc;
+
+	if (api_partner_auth(req, rep, &p))
+		return;
+	id = strtoll(idp ? idp : "", &end, 10);
+	status = json_string_value(json_object_get(req->json, "status"));
+	if (!json_is_object(req->json) || json_object_size(req->json) != 1 || !status ||
+	    (strcmp(status, "received") && strcmp(status, "in_progress") &&
+	     strcmp(status, "closed"))) {
+		http_problem_field(&errors, "status",
+				   "required, and alone: received, in_progress "
+				   "or closed");
+		http_reply_problem(rep, 422, "validation", "Invalid status", "nothing was changed",
+				   errors);
+		return;
+	}
+	report_now(now);
+	rc = *end || id <= 0 ? STORE_ENOTFOUND
+			     : store_referral_update(req->app->store, id, p.id, status, now);
+	if (rc == STORE_ENOTFOUND) {
+		http_reply_problem(rep, 404, "not-found", "Not found",
+				   "no referral with this id was sent to you", NULL);
+		return;
+	}
+	if (rc == STORE_ECONFLICT) {
+		http_reply_problem(
+			rep, 409, "conflict", "Conflict",
+			"a referral moves forward only: delivered, received, in_progress, "
+			"closed; and not once the victim has taken it back",
+			NULL);
+		return;
+	}
+	if (rc) {
+		api_store_error(rep, rc);
+		return;
+	}
+	http_reply_json(rep, 200,
+			json_pack("{s:I,s:s,s:s}", "referral_id", (json_int_t)id, "status", status,
+				  "updated_at", now));
 }

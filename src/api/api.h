@@ -76,6 +76,7 @@ int api_partner_auth(struct http_req *req, struct http_reply *rep, struct partne
 void api_rules(struct http_req *req, struct http_reply *rep);
 void api_alerts(struct http_req *req, struct http_reply *rep);
 void api_alerts_stream(struct http_req *req, struct http_reply *rep);
+void api_referral_update(struct http_req *req, struct http_reply *rep);
 
 /*
  * The alert streams' hub: wakes every open stream each second (for

@@ -14,6 +14,7 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/v1/rules", api_rules, 0 },
 	{ HTTP_GET, "/v1/alerts", api_alerts, 0 },
 	{ HTTP_GET, "/v1/alerts/stream", api_alerts_stream, 0 },
+	{ HTTP_PUT, "/v1/referrals/{id}", api_referral_update, ROUTE_JSON_BODY },
 	{ HTTP_POST, "/v1/signals", api_signals_create, ROUTE_JSON_BODY },
 	{ HTTP_GET, "/v1/signals/{id}", api_signal_get, 0 },
 	{ HTTP_POST, "/v1/signals/{id}/feedback", api_signal_feedback, ROUTE_JSON_BODY },

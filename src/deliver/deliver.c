@@ -54,7 +54,7 @@ static void deliver_one(struct deliverer *d, CURL *curl, const struct alert *a,
 	struct webhook_result res;
 	char msgid[40], ids[24], attempts[12], status[12];
 	size_t len;
-	char *body = alert_render(a, d->key, &len);
+	char *body = alert_render(a, d->store, d->key, &len);
 	int ok;
 
 	memset(out, 0, sizeof(*out));

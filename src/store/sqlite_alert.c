@@ -201,6 +201,7 @@ static void alert_row(sqlite3_stmt *s, struct alert *a)
 	a->payload = mem_strdup((const char *)sqlite3_column_text(s, 5));
 	snprintf(a->created_at, sizeof(a->created_at), "%s", sqlite3_column_text(s, 6));
 	a->attempts = sqlite3_column_int(s, 7);
+	a->referral = sqlite3_column_int64(s, 9);
 	if (sqlite3_column_type(s, 8) == SQLITE_BLOB) {
 		int n = sqlite3_column_bytes(s, 8);
 
@@ -212,9 +213,10 @@ static void alert_row(sqlite3_stmt *s, struct alert *a)
 	}
 }
 
-#define ALERT_SELECT                                                                           \
-	"SELECT o.id, o.partner_id, o.event, o.pseudonym, o.raw, o.payload, o.created_at, "    \
-	"o.attempts, CASE WHEN o.raw THEN i.sealed END FROM outbox o LEFT JOIN identifiers i " \
+#define ALERT_SELECT                                                                        \
+	"SELECT o.id, o.partner_id, o.event, o.pseudonym, o.raw, o.payload, o.created_at, " \
+	"o.attempts, CASE WHEN o.raw THEN i.sealed END, o.referral_id FROM outbox o "       \
+	"LEFT JOIN identifiers i "                                                          \
 	"ON i.pseudonym = o.pseudonym "
 
 static int alert_rows(sqlite3_stmt *s, struct alert **out, size_t *n, size_t max)
@@ -283,6 +285,40 @@ int sqlite_outbox_due(struct store *st, const char *now, int limit, struct alert
 	return alert_rows(s, out, n, (size_t)limit);
 }
 
+/* A delivered referral row moves its referral from pending to delivered, with the event. */
+static int referral_delivered(struct sqlite_conn *c, int64_t outbox_id, const char *now)
+{
+	sqlite3_stmt *s;
+	int64_t ref = 0;
+	int rc = sqlite_conn_stmt(
+		c,
+		"UPDATE referrals SET status = 'delivered', updated_at = ?2 WHERE id = "
+		"(SELECT referral_id FROM outbox WHERE id = ?1 AND event = 'referral') "
+		"AND status = 'pending' RETURNING id",
+		&s);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, outbox_id);
+	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ref = sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sqlite_err(rc);
+	sqlite3_reset(s);
+	if (rc || !ref)
+		return rc;
+	rc = sqlite_conn_stmt(c,
+			      "INSERT INTO referral_events (referral_id, status, at) VALUES (?1, "
+			      "'delivered', ?2)",
+			      &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, ref);
+	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+	return done(s);
+}
+
 int sqlite_outbox_results(struct store *st, const struct delivery_result *r, size_t n)
 {
 	struct sqlite_store *ss = sqlite_store_of(st);
@@ -311,6 +347,8 @@ int sqlite_outbox_results(struct store *st, const struct delivery_result *r, siz
 		if (r[i].error[0])
 			sqlite3_bind_text(s, 6, r[i].error, -1, SQLITE_STATIC);
 		rc = done(s);
+		if (rc == STORE_OK && r[i].delivered)
+			rc = referral_delivered(c, r[i].id, r[i].at);
 	}
 	return sqlite_write_end(ss, c, rc);
 }
@@ -365,7 +403,7 @@ int sqlite_outbox_dead(struct store *st, struct alert **out, size_t *n)
 		rc = sqlite_conn_stmt(
 			c,
 			"SELECT o.id, o.partner_id, o.event, NULL, 0, "
-			"coalesce(o.last_error, ''), o.dead_at, o.attempts, NULL FROM "
+			"coalesce(o.last_error, ''), o.dead_at, o.attempts, NULL, NULL FROM "
 			"outbox o WHERE o.dead_at IS NOT NULL ORDER BY o.id LIMIT 10000",
 			&s);
 	if (rc)
@@ -392,6 +430,144 @@ int sqlite_outbox_retry(struct store *st, int64_t id, const char *now, int *coun
 		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
 		rc = done(s);
 		*count = sqlite3_changes(c->db);
+	}
+	return sqlite_write_end(ss, c, rc);
+}
+
+int sqlite_tx_referral_route(struct store *st, int64_t report, const char *recipient,
+			     int64_t partner, const char *payload, const char *now)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int64_t ref = 0;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"UPDATE referrals SET partner_id = ?3 WHERE report_id = ?1 AND "
+			"recipient = ?2 RETURNING id",
+			&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, report);
+	sqlite3_bind_text(s, 2, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, partner);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ref = sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sqlite_err(rc);
+	sqlite3_reset(s);
+	if (rc)
+		return rc;
+	rc = sqlite_conn_stmt(
+		c,
+		"INSERT INTO outbox (partner_id, event, raw, payload, created_at, "
+		"next_attempt_at, referral_id) VALUES (?1, 'referral', 0, ?2, ?3, ?3, ?4)",
+		&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, partner);
+	sqlite3_bind_text(s, 2, payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, ref);
+	return done(s);
+}
+
+int sqlite_referral_case(struct store *st, int64_t referral, uint8_t *hash, int64_t *partner,
+			 char *recipient, size_t recipientsz)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"SELECT r.case_hash, f.partner_id, f.recipient FROM referrals f "
+			"JOIN reports r ON r.id = f.report_id WHERE f.id = ?1",
+			&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, referral);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) == 32)
+			memcpy(hash, sqlite3_column_blob(s, 0), 32);
+		*partner = sqlite3_column_int64(s, 1);
+		snprintf(recipient, recipientsz, "%s", sqlite3_column_text(s, 2));
+	}
+	rc = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sqlite_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* The steps a recipient may take: forward only, and not from an ended referral. */
+static int step_allowed(const char *from, const char *to)
+{
+	static const char *const order[] = { "delivered", "received", "in_progress", "closed" };
+	int a = -1, b = -1;
+
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(order[i], from) == 0)
+			a = i;
+		if (strcmp(order[i], to) == 0)
+			b = i;
+	}
+	return a >= 0 && b > a;
+}
+
+int sqlite_referral_update(struct store *st, int64_t referral, int64_t partner, const char *status,
+			   const char *now)
+{
+	struct sqlite_store *ss = sqlite_store_of(st);
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	char current[16] = "";
+	int64_t owner = 0;
+	int rc = sqlite_write_begin(ss, &c);
+
+	if (rc)
+		return rc;
+	rc = sqlite_conn_stmt(c, "SELECT status, partner_id FROM referrals WHERE id = ?1", &s);
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, referral);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			snprintf(current, sizeof(current), "%s", sqlite3_column_text(s, 0));
+			owner = sqlite3_column_int64(s, 1);
+		}
+		rc = rc == SQLITE_ROW	 ? STORE_OK
+		     : rc == SQLITE_DONE ? STORE_ENOTFOUND
+					 : sqlite_err(rc);
+		sqlite3_reset(s);
+	}
+	if (!rc && owner != partner)
+		rc = STORE_ENOTFOUND; /* not yours: it does not exist for you */
+	if (!rc && !step_allowed(current, status))
+		rc = STORE_ECONFLICT;
+	if (!rc) {
+		rc = sqlite_conn_stmt(
+			c, "UPDATE referrals SET status = ?2, updated_at = ?3 WHERE id = ?1", &s);
+		if (!rc) {
+			sqlite3_bind_int64(s, 1, referral);
+			sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+			rc = done(s);
+		}
+	}
+	if (!rc) {
+		rc = sqlite_conn_stmt(
+			c,
+			"INSERT INTO referral_events (referral_id, status, at) VALUES "
+			"(?1, ?2, ?3)",
+			&s);
+		if (!rc) {
+			sqlite3_bind_int64(s, 1, referral);
+			sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+			rc = done(s);
+		}
 	}
 	return sqlite_write_end(ss, c, rc);
 }

@@ -592,6 +592,47 @@ static int ended(const char *status)
 }
 
 /*
+ * The outbox follows a referral the victim took back: what was not sent
+ * yet is not sent (dead-lettered as cancelled); what reached the partner
+ * gets a retraction, delivered like everything else.
+ */
+static int referral_outbox_follow(struct sqlite_conn *c, int64_t report, const char *recipient,
+				  int retract, const char *now)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite_conn_stmt(
+		c,
+		"UPDATE outbox SET dead_at = ?3, last_error = 'cancelled by the "
+		"victim' WHERE event = 'referral' AND delivered_at IS NULL AND "
+		"dead_at IS NULL AND referral_id = (SELECT id FROM referrals WHERE "
+		"report_id = ?1 AND recipient = ?2)",
+		&s);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, report);
+	sqlite3_bind_text(s, 2, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	rc = step_done(s);
+	if (rc || !retract)
+		return rc;
+	rc = sqlite_conn_stmt(
+		c,
+		"INSERT INTO outbox (partner_id, event, raw, payload, created_at, "
+		"next_attempt_at, referral_id) SELECT partner_id, 'retraction', 0, "
+		"'{\"type\":\"retraction\",\"reason\":\"consent_withdrawn\"}', ?3, ?3, "
+		"id FROM referrals WHERE report_id = ?1 AND recipient = ?2 AND "
+		"partner_id IS NOT NULL",
+		&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, report);
+	sqlite3_bind_text(s, 2, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	return step_done(s);
+}
+
+/*
  * Moves each referral to what `consent` says: granted and absent or ended:
  * pending; withdrawn while pending: cancelled (nothing was sent); withdrawn
  * after it reached the recipient: retracted (the recipient is told).
@@ -612,9 +653,12 @@ static int referrals_follow(struct sqlite_conn *c, int64_t report, unsigned cons
 			if (have == STORE_ENOTFOUND || ended(status))
 				rc = referral_set(c, report, name, "pending", now);
 		} else if (have == STORE_OK && !ended(status)) {
-			rc = referral_set(
-				c, report, name,
-				strcmp(status, "pending") == 0 ? "cancelled" : "retracted", now);
+			int retract = strcmp(status, "pending") != 0;
+
+			rc = referral_set(c, report, name, retract ? "retracted" : "cancelled",
+					  now);
+			if (rc == STORE_OK)
+				rc = referral_outbox_follow(c, report, name, retract, now);
 		}
 	}
 	return rc;

@@ -312,3 +312,21 @@ int store_feedback_list(struct store *st, int64_t signal, struct feedback **out,
 {
 	return counted(st->be->feedback_list(st, signal, out, n));
 }
+
+int store_tx_referral_route(struct store *st, int64_t report, const char *recipient,
+			    int64_t partner, const char *payload, const char *now)
+{
+	return counted(st->be->tx_referral_route(st, report, recipient, partner, payload, now));
+}
+
+int store_referral_case(struct store *st, int64_t referral, uint8_t *hash, int64_t *partner,
+			char *recipient, size_t recipientsz)
+{
+	return counted(st->be->referral_case(st, referral, hash, partner, recipient, recipientsz));
+}
+
+int store_referral_update(struct store *st, int64_t referral, int64_t partner, const char *status,
+			  const char *now)
+{
+	return counted(st->be->referral_update(st, referral, partner, status, now));
+}

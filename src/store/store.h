@@ -136,6 +136,19 @@ int store_tx_firing_add(struct store *st, const char *rule, const uint8_t *pseud
 int store_tx_outbox_add(struct store *st, int64_t partner, const char *event,
 			const uint8_t *pseudonym, int raw, const char *payload, const char *now);
 
+/*
+ * Referrals through the outbox: inside the report's transaction, the
+ * partner a referral goes to and its outbox row; later, the case a
+ * referral belongs to, and the recipient's status updates.
+ */
+int store_tx_referral_route(struct store *st, int64_t report, const char *recipient,
+			    int64_t partner, const char *payload, const char *now);
+int store_referral_case(struct store *st, int64_t referral, uint8_t *hash, int64_t *partner,
+			char *recipient, size_t recipientsz);
+/* STORE_ENOTFOUND unless the referral went to `partner`; STORE_ECONFLICT for a wrong step. */
+int store_referral_update(struct store *st, int64_t referral, int64_t partner, const char *status,
+			  const char *now);
+
 /* The outbox: a partner's feed, what is due for delivery, and delivery results. */
 int store_alerts_after(struct store *st, int64_t partner, int64_t after, int limit,
 		       struct alert **out, size_t *n);

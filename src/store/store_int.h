@@ -68,6 +68,12 @@ struct store_backend {
 			      store_signal_hook_fn hook, void *arg);
 	int (*outbox_dead)(struct store *st, struct alert **out, size_t *n);
 	int (*outbox_retry)(struct store *st, int64_t id, const char *now, int *count);
+	int (*tx_referral_route)(struct store *st, int64_t report, const char *recipient,
+				 int64_t partner, const char *payload, const char *now);
+	int (*referral_case)(struct store *st, int64_t referral, uint8_t *hash, int64_t *partner,
+			     char *recipient, size_t recipientsz);
+	int (*referral_update)(struct store *st, int64_t referral, int64_t partner,
+			       const char *status, const char *now);
 	int (*signal_get)(struct store *st, int64_t id, struct signal_view *out);
 	int (*signal_recipient)(struct store *st, const uint8_t *pseudonym, int64_t partner,
 				int *yes);
@@ -115,6 +121,12 @@ int sqlite_signal_recipient(struct store *st, const uint8_t *pseudonym, int64_t 
 int sqlite_feedback_add(struct store *st, const struct feedback *f, const uint8_t *pseudonym,
 			const char *new_status, const char *retraction);
 int sqlite_feedback_list(struct store *st, int64_t signal, struct feedback **out, size_t *n);
+int sqlite_tx_referral_route(struct store *st, int64_t report, const char *recipient,
+			     int64_t partner, const char *payload, const char *now);
+int sqlite_referral_case(struct store *st, int64_t referral, uint8_t *hash, int64_t *partner,
+			 char *recipient, size_t recipientsz);
+int sqlite_referral_update(struct store *st, int64_t referral, int64_t partner, const char *status,
+			   const char *now);
 int sqlite_outbox_dead(struct store *st, struct alert **out, size_t *n);
 int sqlite_outbox_retry(struct store *st, int64_t id, const char *now, int *count);
 int sqlite_signals_insert(struct store *st, struct signal *s, size_t n, store_signal_hook_fn hook,

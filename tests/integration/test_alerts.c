@@ -560,6 +560,129 @@ static void test_signal_feedback_and_retraction(void **state)
 	json_decref(d);
 }
 
+/* The police's deliveries of one event type. */
+static json_t *of_type(const struct receiver *rc, const char *type, size_t want, int ms)
+{
+	for (int waited = 0;; waited += 100) {
+		json_t *d = deliveries(rc), *out = json_array();
+
+		for (size_t i = 0; i < json_array_size(d); i++) {
+			const char *t =
+				json_string_value(json_object_get(alert_body(d, i), "type"));
+
+			if (t && strcmp(t, type) == 0)
+				json_array_append(out, alert_body(d, i));
+		}
+		json_decref(d);
+		if (json_array_size(out) >= want || waited >= ms)
+			return out;
+		json_decref(out);
+		sleep_ms(100);
+	}
+}
+
+/*
+ * A victim's consented report reaches the police as a referral; the police
+ * say they received it, the victim sees that; the victim takes the consent
+ * back, and the police get a retraction.
+ */
+static void test_referral_to_police(void **state)
+{
+	static const char body[] =
+		"{\"fraud_type\": \"purchase_fraud\", \"description\": \"Fiets betaald, nooit "
+		"gekregen.\", \"identifiers\": [{\"kind\": \"iban\", \"value\": "
+		"\"NL02ABNA0123456789\", \"role\": \"beneficiary\"}], \"victim\": {\"contact\": "
+		"{\"email\": \"jan@example.nl\"}}, \"consent\": {\"police\": true}}";
+	const char *h[] = { "Content-Type: application/json", "X-Forwarded-For: 192.0.2.77", NULL };
+	char code[64], path[128], key_police[64], data[128], *out;
+	struct response r;
+	json_t *doc, *refs, *hist;
+	long long rid;
+	size_t before;
+
+	(void)state;
+	refs = of_type(&police, "referral", 0, 0);
+	before = json_array_size(refs);
+	json_decref(refs);
+	http_do(&srv, "POST", "/v1/reports", h, body, strlen(body), &r);
+	assert_int_equal(r.status, 201);
+	doc = json_loadb(r.body, r.len, 0, NULL);
+	snprintf(code, sizeof(code), "%s", json_string_value(json_object_get(doc, "case_code")));
+	json_decref(doc);
+	response_free(&r);
+
+	refs = of_type(&police, "referral", before + 1, 3000);
+	assert_int_equal(json_array_size(refs), before + 1);
+	doc = json_array_get(refs, before);
+	assert_string_equal(json_string_value(json_object_get(doc, "recipient")), "police");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "report"), "description")),
+		"Fiets betaald, nooit gekregen.");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(doc, "report"), "contact"), "email")),
+		"jan@example.nl");
+	out = json_dumps(doc, 0);
+	assert_null(strstr(out, code)); /* never the case code */
+	free(out);
+	rid = json_integer_value(json_object_get(doc, "referral_id"));
+	json_decref(refs);
+	assert_true(rid > 0);
+
+	snprintf(data, sizeof(data), "%s/data", srv.dir);
+	{
+		const char *argv[] = { "partner", "key",     "create", "--data-dir",
+				       data,	  "Politie", NULL };
+		char *o, *e;
+
+		assert_int_equal(run_cli(argv, NULL, &o, &e), 0);
+		o[strcspn(o, "\n")] = '\0';
+		snprintf(key_police, sizeof(key_police), "%s", o);
+		free(o);
+		free(e);
+	}
+	snprintf(path, sizeof(path), "/v1/referrals/%lld", rid);
+	assert_int_equal(partner_call(key_a, "PUT", path, "{\"status\": \"received\"}", NULL),
+			 404); /* not the bank's */
+	assert_int_equal(partner_call(key_police, "PUT", path, "{\"status\": \"received\"}", &out),
+			 200);
+	free(out);
+	assert_int_equal(partner_call(key_police, "PUT", path, "{\"status\": \"received\"}", NULL),
+			 409); /* forward only */
+	assert_int_equal(partner_call(key_police, "PUT", path, "{\"status\": \"lost\"}", NULL),
+			 422);
+
+	/* The victim sees it: pending, delivered, received. */
+	snprintf(path, sizeof(path), "/v1/cases/%s", code);
+	http_do(&srv, "GET", path, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	doc = json_loadb(r.body, r.len, 0, NULL);
+	refs = json_object_get(doc, "referrals");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(refs, 0), "status")),
+			    "received");
+	hist = json_object_get(json_array_get(refs, 0), "history");
+	assert_int_equal(json_array_size(hist), 3);
+	json_decref(doc);
+	response_free(&r);
+
+	/* Consent taken back: a retraction reaches the police. */
+	snprintf(path, sizeof(path), "/v1/cases/%s/consent", code);
+	http_do(&srv, "PUT", path, h, "{\"police\": false}", 17, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"status\":\"retracted\""));
+	response_free(&r);
+	refs = of_type(&police, "retraction", 1, 3000);
+	{
+		int found = 0;
+
+		for (size_t i = 0; i < json_array_size(refs); i++)
+			found |= json_integer_value(json_object_get(json_array_get(refs, i),
+								    "referral_id")) == rid;
+		assert_true(found);
+	}
+	json_decref(refs);
+}
+
 /* Reads from fd until `want` appears or ms pass; returns whether it did. */
 static int read_until(int fd, char *buf, size_t cap, const char *want, int ms)
 {
@@ -686,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_receiver_down_then_up),
 		cmocka_unit_test(test_signals_follow_tlp),
 		cmocka_unit_test(test_signal_feedback_and_retraction),
+		cmocka_unit_test(test_referral_to_police),
 		cmocka_unit_test(test_event_stream),
 	};
 	int failed;

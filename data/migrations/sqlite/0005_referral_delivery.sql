@@ -1,0 +1,5 @@
+-- Referrals reach a partner through the outbox: which partner, and which
+-- outbox rows carry a referral (or its retraction).
+ALTER TABLE referrals ADD COLUMN partner_id INTEGER REFERENCES partners (id);
+ALTER TABLE outbox ADD COLUMN referral_id INTEGER REFERENCES referrals (id);
+CREATE INDEX outbox_referral ON outbox (referral_id) WHERE referral_id IS NOT NULL;
