@@ -500,3 +500,49 @@ int alert_after_signal(void *arg, struct signal *s)
 	mem_free(ps);
 	return rc;
 }
+
+int alert_after_withdraw(void *arg, const struct withdrawn_ident *ids, size_t n, const char *now)
+{
+	struct alert_ctx *ctx = arg;
+	char b64[sodium_base64_ENCODED_LEN(ALERT_PSEUDONYM_BYTES,
+					   sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	int rc = STORE_OK;
+
+	for (size_t i = 0; i < n && rc == STORE_OK && ctx->rules; i++) {
+		for (size_t k = 0; k < rules_count(ctx->rules) && rc == STORE_OK; k++) {
+			const struct rule *rule = rules_at(ctx->rules, k);
+			struct counter cnt = { rule, 'r', "", 0 };
+			char since[32], *body;
+			json_t *doc;
+			int fired;
+
+			if (rule->source != RULE_FROM_REPORTS ||
+			    !(rule->kinds & (1u << ids[i].kind)))
+				continue;
+			days_before(now, rule->window_days, since);
+			rc = store_tx_fired_since(ctx->store, rule->id, ids[i].pseudonym, since,
+						  &fired);
+			if (rc || !fired)
+				continue;
+			rc = store_tx_sources(ctx->store, ids[i].pseudonym, since, count_source,
+					      &cnt);
+			if (rc || cnt.count >= rule->threshold)
+				continue;
+			/* Without this report the rule would not have fired: take it back. */
+			sodium_bin2base64(b64, sizeof(b64), ids[i].pseudonym, ALERT_PSEUDONYM_BYTES,
+					  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+			doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i}", "type", "retraction", "reason",
+					"report_withdrawn", "rule", rule->id, "kind",
+					ident_kind_name((enum ident_kind)ids[i].kind), "pseudonym",
+					b64, "independent_sources", cnt.count);
+			body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+			json_decref(doc);
+			if (!body)
+				return STORE_ENOMEM;
+			rc = store_tx_firing_retract(ctx->store, rule->id, ids[i].pseudonym, since,
+						     now, body);
+			mem_free(body);
+		}
+	}
+	return rc;
+}

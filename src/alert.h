@@ -71,6 +71,14 @@ struct alert_ctx {
  */
 int alert_after_report(void *ctx, struct report *r);
 
+/*
+ * The store hook for a withdrawn report (inside its transaction): every
+ * rule alert that no longer holds without it is retracted, to everyone it
+ * reached.
+ */
+struct withdrawn_ident;
+int alert_after_withdraw(void *ctx, const struct withdrawn_ident *ids, size_t n, const char *now);
+
 /* The same for a partner signal: sources count once per partner; TLP limits recipients. */
 struct signal;
 int alert_after_signal(void *ctx, struct signal *s);

@@ -13,6 +13,7 @@
 #include "advice.h"
 #include "app.h"
 #include "casecode.h"
+#include "deliver/deliver.h"
 #include "ratelimit.h"
 #include "report.h"
 #include "store/store.h"
@@ -282,10 +283,13 @@ void api_case_consent(struct http_req *req, struct http_reply *rep)
 		case_view_release(&cv);
 	}
 	rc = report_case_consent(req->app->store, hash, consent);
-	if (rc)
+	if (rc) {
 		case_error(req, rep, rc, client);
-	else
-		reply_case(req, rep, hash, 200, client);
+		return;
+	}
+	reply_case(req, rep, hash, 200, client);
+	deliverer_kick(req->app->deliverer);
+	stream_hub_kick(req->app->streams);
 }
 
 void api_case_withdraw(struct http_req *req, struct http_reply *rep)
@@ -297,10 +301,14 @@ void api_case_withdraw(struct http_req *req, struct http_reply *rep)
 	if (case_code(req, rep, hash, client, sizeof(client)))
 		return;
 	rc = report_case_withdraw(req->app->store, hash);
-	if (rc)
+	if (rc) {
 		case_error(req, rep, rc, client);
-	else
-		http_reply_static(rep, 204, NULL, "", 0);
+		return;
+	}
+	http_reply_static(rep, 204, NULL, "", 0);
+	/* Retractions may be waiting in the outbox. */
+	deliverer_kick(req->app->deliverer);
+	stream_hub_kick(req->app->streams);
 }
 
 static void html_row(struct buf *b, const char *label, const char *value)

@@ -165,6 +165,7 @@ int cmd_serve(int argc, char **argv)
 	alert_ctx.store = st;
 	alert_ctx.rules = loaded.rules;
 	store_set_report_hook(st, alert_after_report, &alert_ctx);
+	store_set_withdraw_hook(st, alert_after_withdraw, &alert_ctx);
 	app.alerts = &alert_ctx;
 	app.streams = stream_hub_new();
 	app.deliverer = deliverer_start(st, &loaded.pseudonym_key, cfg.webhook_allow_loopback, err,

@@ -123,7 +123,7 @@ int sqlite_tx_fired_since(struct store *st, const char *rule, const uint8_t *pse
 	if (!rc)
 		rc = sqlite_conn_stmt(c,
 				      "SELECT count(*) FROM rule_firings WHERE rule_id = ?1 AND "
-				      "pseudonym = ?2 AND fired_at >= ?3",
+				      "pseudonym = ?2 AND fired_at >= ?3 AND retracted_at IS NULL",
 				      &s);
 	if (rc)
 		return rc;
@@ -570,4 +570,42 @@ int sqlite_referral_update(struct store *st, int64_t referral, int64_t partner, 
 		}
 	}
 	return sqlite_write_end(ss, c, rc);
+}
+
+int sqlite_tx_firing_retract(struct store *st, const char *rule, const uint8_t *pseudonym,
+			     const char *since, const char *now, const char *payload)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"UPDATE rule_firings SET retracted_at = ?4 WHERE rule_id = ?1 AND "
+			"pseudonym = ?2 AND fired_at >= ?3 AND retracted_at IS NULL",
+			&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, since, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
+	rc = done(s);
+	if (rc)
+		return rc;
+	rc = sqlite_conn_stmt(
+		c,
+		"INSERT INTO outbox (partner_id, event, pseudonym, raw, payload, "
+		"created_at, next_attempt_at) SELECT DISTINCT partner_id, 'retraction', "
+		"?2, 0, ?3, ?4, ?4 FROM outbox WHERE pseudonym = ?2 AND event = 'alert' "
+		"AND json_extract(payload, '$.rule') = ?1",
+		&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
+	return done(s);
 }

@@ -43,7 +43,9 @@ struct sqlite_store {
 	struct group_job *group_queue, **group_tail;
 	pthread_t writer;
 	bool writer_started, writer_stop;
-	store_hook_fn report_hook; /* called for each report inside its transaction */
+	store_hook_fn report_hook;	      /* called for each report inside its transaction */
+	store_withdraw_hook_fn withdraw_hook; /* and for a withdrawn report's identifiers */
+	void *withdraw_hook_arg;
 	void *report_hook_arg;
 	struct sqlite_conn *conns; /* every open connection, for closing */
 };

@@ -142,13 +142,14 @@ static int insert_one(struct sqlite_conn *c, struct report *r)
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = sqlite_conn_stmt(c,
-			      "INSERT INTO reports (case_hash, fraud_type, channels, description, "
-			      "occurred_at, loss_cents, currency, payment_method, victim_type, "
-			      "age_band, municipality, contact_sealed, language, consent, "
-			      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-			      "?10, ?11, ?12, ?13, ?14, ?15, ?15) RETURNING id",
-			      &s);
+	rc = sqlite_conn_stmt(
+		c,
+		"INSERT INTO reports (case_hash, fraud_type, channels, description, "
+		"occurred_at, loss_cents, currency, payment_method, victim_type, "
+		"age_band, municipality, contact_sealed, language, consent, "
+		"created_at, updated_at, reporter) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+		"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16) RETURNING id",
+		&s);
 	if (rc)
 		return rc;
 	sqlite3_bind_blob(s, 1, r->case_hash, CASECODE_HASH_BYTES, SQLITE_STATIC);
@@ -169,6 +170,7 @@ static int insert_one(struct sqlite_conn *c, struct report *r)
 	sqlite3_bind_text(s, 13, r->language, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 14, (int)r->consent);
 	sqlite3_bind_text(s, 15, r->created_at, -1, SQLITE_STATIC);
+	bind_text(s, 16, r->reporter);
 	rc = sqlite3_step(s);
 	r->id = sqlite3_column_int64(s, 0);
 	rc = rc == SQLITE_ROW ? STORE_OK : sqlite_err(rc);
@@ -295,6 +297,14 @@ int sqlite_report_insert_async(struct store *st, struct report *r, store_done_fn
 	if (rc)
 		mem_free(job);
 	return rc;
+}
+
+void sqlite_set_withdraw_hook(struct store *st, store_withdraw_hook_fn hook, void *arg)
+{
+	struct sqlite_store *s = sqlite_store_of(st);
+
+	s->withdraw_hook = hook;
+	s->withdraw_hook_arg = arg;
 }
 
 void sqlite_set_report_hook(struct store *st, store_hook_fn hook, void *arg)
@@ -694,6 +704,9 @@ int sqlite_case_consent(struct store *st, const uint8_t *hash, unsigned consent,
 	return finish(st, c, rc);
 }
 
+static int withdraw_sources(struct store *st, struct sqlite_conn *c, int64_t report,
+			    const char *now);
+
 int sqlite_case_withdraw(struct store *st, const uint8_t *hash, const char *now)
 {
 	static const char *const erase[] = {
@@ -725,6 +738,8 @@ int sqlite_case_withdraw(struct store *st, const uint8_t *hash, const char *now)
 		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
 		rc = step_done(s);
 	}
+	if (!rc)
+		rc = withdraw_sources(st, c, id, now);
 	for (size_t i = 0; i < sizeof(erase) / sizeof(erase[0]) && !rc; i++) {
 		rc = sqlite_conn_stmt(c, erase[i], &s);
 		if (!rc) {
@@ -735,4 +750,65 @@ int sqlite_case_withdraw(struct store *st, const uint8_t *hash, const char *now)
 	if (!rc)
 		rc = referrals_follow(c, id, 0, now);
 	return finish(st, c, rc);
+}
+
+/*
+ * Before a withdrawn report's identifiers go: its reporter stops counting
+ * for each of them (unless another open report of the same reporter names
+ * it too), and the withdraw hook may take back rule alerts that no longer
+ * hold.
+ */
+static int withdraw_sources(struct store *st, struct sqlite_conn *c, int64_t report,
+			    const char *now)
+{
+	struct sqlite_store *ss = sqlite_store_of(st);
+	struct withdrawn_ident ids[REPORT_IDENTS_MAX];
+	char reporter[80] = "";
+	sqlite3_stmt *s;
+	size_t n = 0;
+	int rc =
+		sqlite_conn_stmt(c, "SELECT coalesce(reporter, '') FROM reports WHERE id = ?1", &s);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, report);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(reporter, sizeof(reporter), "%s", sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	rc = sqlite_conn_stmt(c,
+			      "SELECT DISTINCT pseudonym, kind FROM report_identifiers WHERE "
+			      "report_id = ?1",
+			      &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, report);
+	while (n < REPORT_IDENTS_MAX && sqlite3_step(s) == SQLITE_ROW) {
+		enum ident_kind kind;
+
+		if (sqlite3_column_bytes(s, 0) != PSEUDONYM_BYTES ||
+		    ident_kind_parse((const char *)sqlite3_column_text(s, 1), &kind))
+			continue;
+		ids[n].kind = (int)kind;
+		memcpy(ids[n].pseudonym, sqlite3_column_blob(s, 0), PSEUDONYM_BYTES);
+		n++;
+	}
+	sqlite3_reset(s);
+	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+		rc = sqlite_conn_stmt(
+			c,
+			"DELETE FROM identifier_sources WHERE pseudonym = ?1 AND source = "
+			"?2 AND NOT EXISTS (SELECT 1 FROM report_identifiers ri JOIN "
+			"reports r ON r.id = ri.report_id WHERE ri.pseudonym = ?1 AND "
+			"r.reporter = ?2 AND r.id != ?3 AND r.status = 'open')",
+			&s);
+		if (rc)
+			break;
+		sqlite3_bind_blob(s, 1, ids[i].pseudonym, PSEUDONYM_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, reporter, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, report);
+		rc = step_done(s);
+	}
+	if (rc == STORE_OK && n && ss->withdraw_hook)
+		rc = ss->withdraw_hook(ss->withdraw_hook_arg, ids, n, now);
+	return rc;
 }

@@ -330,3 +330,14 @@ int store_referral_update(struct store *st, int64_t referral, int64_t partner, c
 {
 	return counted(st->be->referral_update(st, referral, partner, status, now));
 }
+
+void store_set_withdraw_hook(struct store *st, store_withdraw_hook_fn hook, void *arg)
+{
+	st->be->set_withdraw_hook(st, hook, arg);
+}
+
+int store_tx_firing_retract(struct store *st, const char *rule, const uint8_t *pseudonym,
+			    const char *since, const char *now, const char *payload)
+{
+	return counted(st->be->tx_firing_retract(st, rule, pseudonym, since, now, payload));
+}

@@ -112,6 +112,27 @@ int store_report_insert_async(struct store *st, struct report *r, store_done_fn 
  * a failure rolls that report back.  Set once before serving.
  */
 void store_set_report_hook(struct store *st, store_hook_fn hook, void *arg);
+
+/*
+ * The same when a report is withdrawn: called inside that transaction with
+ * the report's identifiers, after its reporter stopped counting for them
+ * and before they are erased (store_tx_* functions may be used there).
+ */
+struct withdrawn_ident {
+	uint8_t pseudonym[64];
+	int kind; /* enum ident_kind */
+};
+typedef int (*store_withdraw_hook_fn)(void *arg, const struct withdrawn_ident *ids, size_t n,
+				      const char *now);
+void store_set_withdraw_hook(struct store *st, store_withdraw_hook_fn hook, void *arg);
+
+/*
+ * Inside a write transaction: takes back the live firings of `rule` for an
+ * identifier since `since`, and queues `payload` (a retraction) to every
+ * partner that got an alert of that rule about it.
+ */
+int store_tx_firing_retract(struct store *st, const char *rule, const uint8_t *pseudonym,
+			    const char *since, const char *now, const char *payload);
 int store_case_get(struct store *st, const uint8_t *hash, struct case_view *out);
 int store_case_add(struct store *st, const uint8_t *hash, const char *now, const char *description,
 		   const struct report_ident *idents, size_t nidents);

@@ -64,6 +64,9 @@ struct store_backend {
 			  size_t *n);
 	int (*outbox_results)(struct store *st, const struct delivery_result *r, size_t n);
 	void (*set_report_hook)(struct store *st, store_hook_fn hook, void *arg);
+	void (*set_withdraw_hook)(struct store *st, store_withdraw_hook_fn hook, void *arg);
+	int (*tx_firing_retract)(struct store *st, const char *rule, const uint8_t *pseudonym,
+				 const char *since, const char *now, const char *payload);
 	int (*signals_insert)(struct store *st, struct signal *s, size_t n,
 			      store_signal_hook_fn hook, void *arg);
 	int (*outbox_dead)(struct store *st, struct alert **out, size_t *n);
@@ -116,6 +119,9 @@ int sqlite_outbox_due(struct store *st, const char *now, int limit, struct alert
 int sqlite_outbox_results(struct store *st, const struct delivery_result *r, size_t n);
 
 void sqlite_set_report_hook(struct store *st, store_hook_fn hook, void *arg);
+void sqlite_set_withdraw_hook(struct store *st, store_withdraw_hook_fn hook, void *arg);
+int sqlite_tx_firing_retract(struct store *st, const char *rule, const uint8_t *pseudonym,
+			     const char *since, const char *now, const char *payload);
 int sqlite_signal_get(struct store *st, int64_t id, struct signal_view *out);
 int sqlite_signal_recipient(struct store *st, const uint8_t *pseudonym, int64_t partner, int *yes);
 int sqlite_feedback_add(struct store *st, const struct feedback *f, const uint8_t *pseudonym,

@@ -683,6 +683,82 @@ static void test_referral_to_police(void **state)
 	json_decref(refs);
 }
 
+/* Reports an ABN AMRO IBAN from `addr` and hands back the case code. */
+static void report_code(const char *addr, const char *iban, char *code, size_t codesz)
+{
+	char xff[64], body[256];
+	const char *h[] = { "Content-Type: application/json", xff, NULL };
+	struct response r;
+	json_t *doc;
+
+	snprintf(xff, sizeof(xff), "X-Forwarded-For: %s", addr);
+	snprintf(body, sizeof(body),
+		 "{\"fraud_type\": \"investment_fraud\", \"identifiers\": [{\"kind\": \"iban\", "
+		 "\"value\": \"%s\"}]}",
+		 iban);
+	http_do(&srv, "POST", "/v1/reports", h, body, strlen(body), &r);
+	assert_int_equal(r.status, 201);
+	doc = json_loadb(r.body, r.len, 0, NULL);
+	snprintf(code, codesz, "%s", json_string_value(json_object_get(doc, "case_code")));
+	json_decref(doc);
+	response_free(&r);
+}
+
+/* Counts deliveries to a receiver of `type` about `rule`, waiting up to ms for `want`. */
+static size_t count_rule(const struct receiver *rc, const char *type, const char *rule, size_t want,
+			 int ms)
+{
+	for (int waited = 0;; waited += 100) {
+		json_t *d = deliveries(rc);
+		size_t n = 0;
+
+		for (size_t i = 0; i < json_array_size(d); i++) {
+			json_t *b = alert_body(d, i);
+			const char *t = json_string_value(json_object_get(b, "type"));
+			const char *r = json_string_value(json_object_get(b, "rule"));
+
+			n += t && r && strcmp(t, type) == 0 && strcmp(r, rule) == 0;
+		}
+		json_decref(d);
+		if (n >= want || waited >= ms)
+			return n;
+		sleep_ms(100);
+	}
+}
+
+/*
+ * A victim withdraws one of the three reports that made a rule fire: the
+ * alert is retracted, and a new third report makes it fire again.
+ */
+static void test_withdrawal_retracts_alert(void **state)
+{
+	static const char iban[] = "NL75ABNA0555555555";
+	char codes[3][64], path[96];
+	size_t alerts0 = count_rule(&bank_a, "alert", "iban_three_reports", 0, 0);
+	size_t retr0 = count_rule(&bank_a, "retraction", "iban_three_reports", 0, 0);
+	struct response r;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "198.51.100.%d", 50 + i);
+		report_code(addr, iban, codes[i], sizeof(codes[i]));
+	}
+	assert_int_equal(count_rule(&bank_a, "alert", "iban_three_reports", alerts0 + 1, 3000),
+			 alerts0 + 1);
+	snprintf(path, sizeof(path), "/v1/cases/%s", codes[1]);
+	http_do(&srv, "DELETE", path, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 204);
+	response_free(&r);
+	assert_int_equal(count_rule(&bank_a, "retraction", "iban_three_reports", retr0 + 1, 3000),
+			 retr0 + 1);
+	/* Two reporters left; a new third one makes it fire again. */
+	report_code("198.51.100.60", iban, codes[1], sizeof(codes[1]));
+	assert_int_equal(count_rule(&bank_a, "alert", "iban_three_reports", alerts0 + 2, 3000),
+			 alerts0 + 2);
+}
+
 /* Reads from fd until `want` appears or ms pass; returns whether it did. */
 static int read_until(int fd, char *buf, size_t cap, const char *want, int ms)
 {
@@ -810,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_signals_follow_tlp),
 		cmocka_unit_test(test_signal_feedback_and_retraction),
 		cmocka_unit_test(test_referral_to_police),
+		cmocka_unit_test(test_withdrawal_retracts_alert),
 		cmocka_unit_test(test_event_stream),
 	};
 	int failed;
