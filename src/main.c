@@ -86,6 +86,17 @@ const struct cmd commands[] = {
 	  "Revokes the key that starts with PREFIX (the first 11 characters, as\n"
 	  "'partner key create' reported them).  It stops working at once.\n",
 	  1 },
+	{ "admin key create", cmd_admin_key_create, "make a key for the administration API",
+	  "usage: signaal admin key create [OPTIONS] NAME\n\n"
+	  "Makes a key for the administration API (/v1/admin/: partners and their keys)\n"
+	  "and prints it, alone, on standard output; only its hash is kept.  NAME says\n"
+	  "whose key it is.\n",
+	  1 },
+	{ "admin key revoke", cmd_admin_key_revoke, "revoke an administration key",
+	  "usage: signaal admin key revoke [OPTIONS] PREFIX\n\n"
+	  "Revokes the administration key that starts with PREFIX (its first 11\n"
+	  "characters).\n",
+	  1 },
 	{ "alerts failed", cmd_alerts_failed, "list alerts that could not be delivered",
 	  "usage: signaal alerts failed [OPTIONS]\n\n"
 	  "Lists the dead letters: alerts whose webhook failed every attempt (12, over\n"

@@ -38,6 +38,26 @@ void partner_key_new(char key[PARTNER_KEY_MAX], uint8_t hash[PARTNER_KEY_HASH_BY
 /* The hash of a presented key; -1 if it cannot be a key (wrong form). */
 int partner_key_hash(const char *key, uint8_t hash[PARTNER_KEY_HASH_BYTES]);
 
+/* The same for administration keys ("sa_..."), hashed apart from partner keys. */
+void admin_key_new(char key[PARTNER_KEY_MAX], uint8_t hash[PARTNER_KEY_HASH_BYTES],
+		   char prefix[PARTNER_KEY_PREFIX_MAX]);
+int admin_key_hash(const char *key, uint8_t hash[PARTNER_KEY_HASH_BYTES]);
+
+struct taxonomy;
+
+/*
+ * Checks a partner before it is added, the same for the CLI and the API:
+ * name, known sector, bank codes, TLDs, webhook (https, or loopback when
+ * allowed) and a secret that can sign (one is made when a webhook has
+ * none; *secret_made says so).  0, or -1 with a one-line reason in err.
+ */
+int partner_validate(struct partner *p, const struct taxonomy *tx, bool allow_loopback,
+		     bool *secret_made, char *err, size_t errsz);
+
+/* Whether s is a bank code (four capital letters) or a top-level domain label. */
+bool partner_bank_code_valid(const char *s);
+bool partner_tld_valid(const char *s);
+
 /* Whether `list` (comma-separated) holds `item`. */
 bool partner_list_has(const char *list, const char *item);
 

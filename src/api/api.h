@@ -94,6 +94,12 @@ void api_signals_create(struct http_req *req, struct http_reply *rep);
 void api_signal_get(struct http_req *req, struct http_reply *rep);
 void api_signal_feedback(struct http_req *req, struct http_reply *rep);
 
+/* admin.c */
+void api_admin_partners(struct http_req *req, struct http_reply *rep);
+void api_admin_partner_add(struct http_req *req, struct http_reply *rep);
+void api_admin_key_create(struct http_req *req, struct http_reply *rep);
+void api_admin_key_revoke(struct http_req *req, struct http_reply *rep);
+
 /* static.c: the web pages */
 void api_static(struct http_req *req, struct http_reply *rep);
 

@@ -51,6 +51,8 @@ int cmd_partner_list(int argc, char **argv);
 int cmd_partner_key_create(int argc, char **argv);
 int cmd_partner_key_revoke(int argc, char **argv);
 int cmd_alerts_failed(int argc, char **argv);
+int cmd_admin_key_create(int argc, char **argv);
+int cmd_admin_key_revoke(int argc, char **argv);
 int cmd_alerts_retry(int argc, char **argv);
 
 #endif

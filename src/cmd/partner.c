@@ -32,6 +32,19 @@ static int open_store(const struct config *cfg, struct store **st)
 	return 0;
 }
 
+/* The taxonomy the program carries, for checking sectors. */
+static int taxonomy_ok(struct taxonomy **tx)
+{
+	const struct embedded_file *f = embedded_find("data/taxonomy.json");
+	char err[512];
+
+	if (!f || taxonomy_load_buffer((const char *)f->data, f->len, tx, err, sizeof(err))) {
+		cmd_error("BUG: the taxonomy the program carries does not load");
+		return 0;
+	}
+	return 1;
+}
+
 /* Appends `v` to a comma-separated list; -1 if it does not fit. */
 static int list_add(char *list, size_t size, const char *v)
 {
@@ -41,49 +54,15 @@ static int list_add(char *list, size_t size, const char *v)
 	return w < 0 || (size_t)w >= size - n ? -1 : 0;
 }
 
-static int valid_bank_code(const char *s)
-{
-	if (strlen(s) != 4)
-		return 0;
-	for (int i = 0; i < 4; i++)
-		if (s[i] < 'A' || s[i] > 'Z')
-			return 0;
-	return 1;
-}
-
-static int valid_tld(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
-static int sector_known(const char *sector)
-{
-	const struct embedded_file *f = embedded_find("data/taxonomy.json");
-	struct taxonomy *tx = NULL;
-	char err[512];
-	int ok;
-
-	if (!f || taxonomy_load_buffer((const char *)f->data, f->len, &tx, err, sizeof(err)))
-		return 0;
-	ok = taxonomy_has(tx, "partner_sectors", sector);
-	taxonomy_free(tx);
-	return ok;
-}
-
 int cmd_partner_add(int argc, char **argv)
 {
 	struct partner p = { 0 };
 	struct config cfg;
 	struct store *st;
-	char **rest = mem_calloc((size_t)argc + 1, sizeof(*rest)), err[200];
-	int nrest = 0, npos, rc = EXIT_USAGE, secret_made = 0;
+	char **rest = mem_calloc((size_t)argc + 1, sizeof(*rest)), err[400];
+	struct taxonomy *tx = NULL;
+	bool secret_made = false;
+	int nrest = 0, npos, rc = EXIT_USAGE;
 
 	if (!rest)
 		return 1;
@@ -107,7 +86,7 @@ int cmd_partner_add(int argc, char **argv)
 			}
 			i++;
 			if (strcmp(opt, "--bank-code") == 0) {
-				if (!valid_bank_code(val) ||
+				if (!partner_bank_code_valid(val) ||
 				    list_add(p.bank_codes, sizeof(p.bank_codes), val)) {
 					cmd_error("invalid bank code '%s': expected four capital "
 						  "letters "
@@ -116,7 +95,8 @@ int cmd_partner_add(int argc, char **argv)
 					goto out;
 				}
 			} else if (strcmp(opt, "--tld") == 0) {
-				if (!valid_tld(val) || list_add(p.tlds, sizeof(p.tlds), val)) {
+				if (!partner_tld_valid(val) ||
+				    list_add(p.tlds, sizeof(p.tlds), val)) {
 					cmd_error("invalid top-level domain '%s': expected a "
 						  "lower-case "
 						  "label like nl, without dots",
@@ -139,35 +119,13 @@ int cmd_partner_add(int argc, char **argv)
 		cmd_error("--name and --sector are required (see 'signaal partner add --help')");
 		goto out;
 	}
-	if (!sector_known(p.sector)) {
-		cmd_error("unknown sector '%s'; expected bank, psp, telecom, marketplace, webshop, "
-			  "registry, police, helpdesk, victim_support or government",
-			  p.sector);
+	if (!taxonomy_ok(&tx)) {
+		rc = 1;
 		goto out;
 	}
-	if (p.webhook_url[0] &&
-	    webhook_url_allowed(p.webhook_url, cfg.webhook_allow_loopback, err, sizeof(err))) {
-		cmd_error("webhook '%s' refused: %s", p.webhook_url, err);
+	if (partner_validate(&p, tx, cfg.webhook_allow_loopback, &secret_made, err, sizeof(err))) {
+		cmd_error("%s", err);
 		goto out;
-	}
-	if (p.webhook_secret[0]) {
-		char sig[WEBHOOK_SIG_SIZE];
-
-		/* A secret that cannot sign would fail every delivery: refuse it now. */
-		if (strncmp(p.webhook_secret, "whsec_", 6) != 0 ||
-		    webhook_sign(p.webhook_secret, "check", 0, "", 0, sig, sizeof(sig)) != 0) {
-			cmd_error("a webhook secret is 'whsec_' and the base64 of 24 to 64 random "
-				  "bytes (leave it out to have one made)");
-			goto out;
-		}
-	}
-	if (!p.webhook_url[0] && p.webhook_secret[0]) {
-		cmd_error("--webhook-secret needs --webhook");
-		goto out;
-	}
-	if (p.webhook_url[0] && !p.webhook_secret[0]) {
-		webhook_secret_new(p.webhook_secret, sizeof(p.webhook_secret));
-		secret_made = 1;
 	}
 	report_now(p.created_at);
 	rc = 1;
@@ -187,6 +145,7 @@ int cmd_partner_add(int argc, char **argv)
 	store_close(st);
 out:
 	sodium_memzero(p.webhook_secret, sizeof(p.webhook_secret));
+	taxonomy_free(tx);
 	mem_free(rest);
 	return rc;
 }
@@ -294,5 +253,68 @@ int cmd_partner_key_revoke(int argc, char **argv)
 		return 1;
 	}
 	printf("key %s revoked\n", pos[0]);
+	return 0;
+}
+
+int cmd_admin_key_create(int argc, char **argv)
+{
+	struct config cfg;
+	struct store *st;
+	const char *pos[1];
+	char key[PARTNER_KEY_MAX], prefix[PARTNER_KEY_PREFIX_MAX], now[REPORT_TIME_MAX];
+	uint8_t hash[PARTNER_KEY_HASH_BYTES];
+	int npos, rc = cmd_setup("admin key create", &cfg, argc, argv, pos, 1, &npos);
+
+	if (rc)
+		return rc;
+	if (npos != 1) {
+		cmd_error("expected a NAME for the key (see 'signaal admin key create --help')");
+		return EXIT_USAGE;
+	}
+	if (open_store(&cfg, &st))
+		return 1;
+	admin_key_new(key, hash, prefix);
+	report_now(now);
+	rc = store_admin_key_add(st, pos[0], hash, prefix, now);
+	store_close(st);
+	if (rc) {
+		sodium_memzero(key, sizeof(key));
+		cmd_error("cannot store the key: database error");
+		return 1;
+	}
+	puts(key);
+	fprintf(stderr, "administration key %s... '%s'; it is shown only now\n", prefix, pos[0]);
+	sodium_memzero(key, sizeof(key));
+	return 0;
+}
+
+int cmd_admin_key_revoke(int argc, char **argv)
+{
+	struct config cfg;
+	struct store *st;
+	const char *pos[1];
+	char now[REPORT_TIME_MAX];
+	int npos, rc = cmd_setup("admin key revoke", &cfg, argc, argv, pos, 1, &npos);
+
+	if (rc)
+		return rc;
+	if (npos != 1) {
+		cmd_error("expected the key's PREFIX (see 'signaal admin key revoke --help')");
+		return EXIT_USAGE;
+	}
+	if (open_store(&cfg, &st))
+		return 1;
+	report_now(now);
+	rc = store_admin_key_revoke(st, pos[0], now);
+	store_close(st);
+	if (rc == STORE_ENOTFOUND) {
+		cmd_error("no active administration key with prefix '%s'", pos[0]);
+		return 1;
+	}
+	if (rc) {
+		cmd_error("cannot revoke the key: database error");
+		return 1;
+	}
+	printf("administration key %s revoked\n", pos[0]);
 	return 0;
 }

@@ -193,3 +193,75 @@ int sqlite_partner_by_key(struct store *st, const uint8_t *hash, struct partner 
 	sqlite3_reset(s);
 	return rc;
 }
+
+int sqlite_admin_key_add(struct store *st, const char *name, const uint8_t *hash,
+			 const char *prefix, const char *now)
+{
+	struct sqlite_store *ss = sqlite_store_of(st);
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = sqlite_write_begin(ss, &c);
+
+	if (rc)
+		return rc;
+	rc = sqlite_conn_stmt(c,
+			      "INSERT INTO admin_keys (name, key_hash, prefix, created_at) VALUES "
+			      "(?1, ?2, ?3, ?4)",
+			      &s);
+	if (!rc) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 2, hash, PARTNER_KEY_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, prefix, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
+		rc = sqlite_err(sqlite3_step(s));
+		sqlite3_reset(s);
+	}
+	return sqlite_write_end(ss, c, rc);
+}
+
+int sqlite_admin_key_revoke(struct store *st, const char *prefix, const char *now)
+{
+	struct sqlite_store *ss = sqlite_store_of(st);
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = sqlite_write_begin(ss, &c);
+
+	if (rc)
+		return rc;
+	rc = sqlite_conn_stmt(c,
+			      "UPDATE admin_keys SET revoked_at = ?2 WHERE prefix = ?1 AND "
+			      "revoked_at IS NULL",
+			      &s);
+	if (!rc) {
+		sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+		rc = sqlite_err(sqlite3_step(s));
+		sqlite3_reset(s);
+		if (!rc && sqlite3_changes(c->db) == 0)
+			rc = STORE_ENOTFOUND;
+	}
+	return sqlite_write_end(ss, c, rc);
+}
+
+int sqlite_admin_by_key(struct store *st, const uint8_t *hash, char *name, size_t namesz)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = sqlite_conn_get(sqlite_store_of(st), &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"SELECT name FROM admin_keys WHERE key_hash = ?1 AND revoked_at "
+			"IS NULL",
+			&s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, hash, PARTNER_KEY_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(name, namesz, "%s", sqlite3_column_text(s, 0));
+	rc = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sqlite_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}

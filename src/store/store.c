@@ -341,3 +341,19 @@ int store_tx_firing_retract(struct store *st, const char *rule, const uint8_t *p
 {
 	return counted(st->be->tx_firing_retract(st, rule, pseudonym, since, now, payload));
 }
+
+int store_admin_key_add(struct store *st, const char *name, const uint8_t *hash, const char *prefix,
+			const char *now)
+{
+	return counted(st->be->admin_key_add(st, name, hash, prefix, now));
+}
+
+int store_admin_key_revoke(struct store *st, const char *prefix, const char *now)
+{
+	return counted(st->be->admin_key_revoke(st, prefix, now));
+}
+
+int store_admin_by_key(struct store *st, const uint8_t *hash, char *name, size_t namesz)
+{
+	return counted(st->be->admin_by_key(st, hash, name, namesz));
+}

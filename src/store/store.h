@@ -202,6 +202,12 @@ int store_feedback_add(struct store *st, const struct feedback *f, const uint8_t
 		       const char *new_status, const char *retraction);
 int store_feedback_list(struct store *st, int64_t signal, struct feedback **out, size_t *n);
 
+/* Administration keys: added, revoked, and checked (STORE_ENOTFOUND if unknown or revoked). */
+int store_admin_key_add(struct store *st, const char *name, const uint8_t *hash, const char *prefix,
+			const char *now);
+int store_admin_key_revoke(struct store *st, const char *prefix, const char *now);
+int store_admin_by_key(struct store *st, const uint8_t *hash, char *name, size_t namesz);
+
 /* Partners and keys (partner.h has the struct). */
 int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */
 int store_partner_get(struct store *st, const char *name, struct partner *out);

@@ -42,6 +42,10 @@ struct store_backend {
 			       const char *prefix, const char *now);
 	int (*partner_key_revoke)(struct store *st, const char *prefix, const char *now);
 	int (*partner_by_key)(struct store *st, const uint8_t *hash, struct partner *out);
+	int (*admin_key_add)(struct store *st, const char *name, const uint8_t *hash,
+			     const char *prefix, const char *now);
+	int (*admin_key_revoke)(struct store *st, const char *prefix, const char *now);
+	int (*admin_by_key)(struct store *st, const uint8_t *hash, char *name, size_t namesz);
 
 	int (*tx_identifier_touch)(struct store *st, const uint8_t *pseudonym, const char *kind,
 				   const uint8_t *sealed, size_t sealed_len, const char *routing,
@@ -146,6 +150,10 @@ int sqlite_partner_key_add(struct store *st, int64_t partner, const uint8_t *has
 			   const char *prefix, const char *now);
 int sqlite_partner_key_revoke(struct store *st, const char *prefix, const char *now);
 int sqlite_partner_by_key(struct store *st, const uint8_t *hash, struct partner *out);
+int sqlite_admin_key_add(struct store *st, const char *name, const uint8_t *hash,
+			 const char *prefix, const char *now);
+int sqlite_admin_key_revoke(struct store *st, const char *prefix, const char *now);
+int sqlite_admin_by_key(struct store *st, const uint8_t *hash, char *name, size_t namesz);
 
 /* A numbered migration, embedded at build time from data/migrations/<backend>/. */
 struct store_migration {

@@ -759,6 +759,66 @@ static void test_withdrawal_retracts_alert(void **state)
 			 alerts0 + 2);
 }
 
+/* The administration API: an admin key adds a partner and makes and revokes its key. */
+static void test_admin_api(void **state)
+{
+	char data[128], admin[64], *out, path[96], key[64], prefix[16];
+	json_t *doc;
+
+	(void)state;
+	snprintf(data, sizeof(data), "%s/data", srv.dir);
+	{
+		const char *argv[] = { "admin", "key", "create", "--data-dir", data, "ops", NULL };
+		char *o, *e;
+
+		assert_int_equal(run_cli(argv, NULL, &o, &e), 0);
+		o[strcspn(o, "\n")] = '\0';
+		snprintf(admin, sizeof(admin), "%s", o);
+		free(o);
+		free(e);
+	}
+	assert_true(strncmp(admin, "sa_", 3) == 0);
+	/* A partner key is no admin key, and the reverse. */
+	assert_int_equal(partner_call(key_a, "GET", "/v1/admin/partners", NULL, NULL), 401);
+	assert_int_equal(partner_call(admin, "GET", "/v1/alerts", NULL, NULL), 401);
+
+	assert_int_equal(partner_call(admin, "GET", "/v1/admin/partners", NULL, &out), 200);
+	assert_non_null(strstr(out, "\"name\":\"ABN AMRO\""));
+	assert_null(strstr(out, "whsec_")); /* secrets never leave */
+	free(out);
+	assert_int_equal(partner_call(admin, "POST", "/v1/admin/partners",
+				      "{\"name\": \"Bunq\", \"sector\": \"bakery\"}", &out),
+			 422);
+	assert_non_null(strstr(out, "unknown sector"));
+	free(out);
+	assert_int_equal(
+		partner_call(admin, "POST", "/v1/admin/partners",
+			     "{\"name\": \"Bunq\", \"sector\": \"bank\", \"bank_codes\": "
+			     "[\"BUNQ\"], \"webhook\": \"https://hooks.bunq.example/signaal\"}",
+			     &out),
+		201);
+	doc = json_loads(out, 0, NULL);
+	assert_true(strncmp(json_string_value(json_object_get(doc, "webhook_secret")), "whsec_",
+			    6) == 0);
+	json_decref(doc);
+	free(out);
+	assert_int_equal(partner_call(admin, "POST", "/v1/admin/partners",
+				      "{\"name\": \"Bunq\", \"sector\": \"bank\"}", NULL),
+			 409);
+	assert_int_equal(partner_call(admin, "POST", "/v1/admin/partners/Bunq/keys", NULL, &out),
+			 201);
+	doc = json_loads(out, 0, NULL);
+	snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(doc, "key")));
+	snprintf(prefix, sizeof(prefix), "%s", json_string_value(json_object_get(doc, "prefix")));
+	json_decref(doc);
+	free(out);
+	assert_int_equal(partner_call(key, "GET", "/v1/alerts", NULL, NULL), 200);
+	snprintf(path, sizeof(path), "/v1/admin/keys/%s", prefix);
+	assert_int_equal(partner_call(admin, "DELETE", path, NULL, NULL), 204);
+	assert_int_equal(partner_call(key, "GET", "/v1/alerts", NULL, NULL), 401); /* at once */
+	assert_int_equal(partner_call(admin, "DELETE", path, NULL, NULL), 404);
+}
+
 /* Reads from fd until `want` appears or ms pass; returns whether it did. */
 static int read_until(int fd, char *buf, size_t cap, const char *want, int ms)
 {
@@ -887,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_signal_feedback_and_retraction),
 		cmocka_unit_test(test_referral_to_police),
 		cmocka_unit_test(test_withdrawal_retracts_alert),
+		cmocka_unit_test(test_admin_api),
 		cmocka_unit_test(test_event_stream),
 	};
 	int failed;

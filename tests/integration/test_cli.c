@@ -237,7 +237,7 @@ static void test_partner_commands(void **state)
 	free(err);
 
 	static const struct {
-		const char *a[8];
+		const char *a[10];
 		const char *want;
 	} bad[] = {
 		{ { "--name", "X", "--sector", "bakery", NULL }, "unknown sector 'bakery'" },
@@ -251,11 +251,12 @@ static void test_partner_commands(void **state)
 		{ { "--name", "X", "--sector", "bank", "--webhook", "https://10.0.0.1/hook", NULL },
 		  "refused" },
 		{ { "--sector", "bank", NULL }, "--name and --sector are required" },
-		{ { "--name", "X", "--sector", "bank", "--webhook-secret", "abc", NULL },
+		{ { "--name", "X", "--sector", "bank", "--webhook", "https://bank.example.nl/hook",
+		    "--webhook-secret", "abc", NULL },
 		  "a webhook secret is 'whsec_'" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *argv[12] = { "partner", "add", flag };
+		const char *argv[14] = { "partner", "add", flag };
 		int n = 3;
 
 		for (int j = 0; bad[i].a[j]; j++)
