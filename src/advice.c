@@ -303,48 +303,13 @@ static int check_step(json_t *e, size_t i, struct advice *a, const struct taxono
 
 static int check_document(struct advice *a, const struct taxonomy *tx, char *err, size_t errsz)
 {
-	json_t *doc = a->doc, *v, *steps, *e;
-	const char *key;
+	json_t *steps, *e;
 	size_t i;
 	int rc;
 
-	if (!json_is_object(doc))
-		return invalid(err, errsz,
-			       "the document must be a json object with "
-			       "schema_version, version and steps");
-	/* First, so that a newer file gets a clear message, not "unknown member". */
-	v = json_object_get(doc, "schema_version");
-	if (!v)
-		return invalid(err, errsz, "missing schema_version (this build reads %d)",
-			       ADVICE_SCHEMA_VERSION);
-	if (!json_is_integer(v) || json_integer_value(v) != ADVICE_SCHEMA_VERSION)
-		return invalid(err, errsz,
-			       "schema_version must be %d, the only one this build reads",
-			       ADVICE_SCHEMA_VERSION);
-	v = json_object_get(doc, "version");
-	if (!v)
-		return invalid(err, errsz, "missing version (a date like \"2026-11-23\")");
-	if (!json_is_string(v) || !text_is_date(json_string_value(v)))
-		return invalid(err, errsz,
-			       "version must be a date in the form yyyy-mm-dd, "
-			       "like \"2026-11-23\"");
-	a->version = json_string_value(v);
-	json_object_foreach(doc, key, v)
-	{
-		if (strcmp(key, "schema_version") && strcmp(key, "version") && strcmp(key, "steps"))
-			return invalid(err, errsz,
-				       "unknown member '%.64s' (allowed: schema_version, "
-				       "version, steps)",
-				       key);
-	}
-	steps = json_object_get(doc, "steps");
-	if (!steps)
-		return invalid(err, errsz, "missing steps");
-	if (!json_is_array(steps) || json_array_size(steps) == 0)
-		return invalid(err, errsz, "steps must be a non-empty array of steps");
-	if (json_array_size(steps) > STEPS_MAX)
-		return invalid(err, errsz, "steps has %zu entries, at most %d allowed",
-			       json_array_size(steps), STEPS_MAX);
+	if (text_data_head(a->doc, ADVICE_SCHEMA_VERSION, "steps", STEPS_MAX, &steps, &a->version,
+			   err, errsz))
+		return ADVICE_EINVAL;
 	a->steps = mem_calloc(json_array_size(steps), sizeof(*a->steps));
 	if (!a->steps)
 		return nomem(err, errsz);

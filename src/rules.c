@@ -509,48 +509,13 @@ static int check_rule(json_t *e, size_t i, struct rules *rs, const struct taxono
 
 static int check_document(struct rules *rs, const struct taxonomy *tx, char *err, size_t errsz)
 {
-	json_t *doc = rs->doc, *v, *list, *e;
-	const char *key;
+	json_t *list, *e;
 	size_t i;
 	int rc;
 
-	if (!json_is_object(doc))
-		return invalid(err, errsz,
-			       "the document must be a json object with "
-			       "schema_version, version and rules");
-	/* First, so that a newer file gets a clear message, not "unknown member". */
-	v = json_object_get(doc, "schema_version");
-	if (!v)
-		return invalid(err, errsz, "missing schema_version (this build reads %d)",
-			       RULES_SCHEMA_VERSION);
-	if (!json_is_integer(v) || json_integer_value(v) != RULES_SCHEMA_VERSION)
-		return invalid(err, errsz,
-			       "schema_version must be %d, the only one this build reads",
-			       RULES_SCHEMA_VERSION);
-	v = json_object_get(doc, "version");
-	if (!v)
-		return invalid(err, errsz, "missing version (a date like \"2026-11-23\")");
-	if (!json_is_string(v) || !text_is_date(json_string_value(v)))
-		return invalid(err, errsz,
-			       "version must be a date in the form yyyy-mm-dd, "
-			       "like \"2026-11-23\"");
-	rs->version = json_string_value(v);
-	json_object_foreach(doc, key, v)
-	{
-		if (strcmp(key, "schema_version") && strcmp(key, "version") && strcmp(key, "rules"))
-			return invalid(err, errsz,
-				       "unknown member '%.64s' (allowed: schema_version, "
-				       "version, rules)",
-				       key);
-	}
-	list = json_object_get(doc, "rules");
-	if (!list)
-		return invalid(err, errsz, "missing rules");
-	if (!json_is_array(list) || json_array_size(list) == 0)
-		return invalid(err, errsz, "rules must be a non-empty array of rules");
-	if (json_array_size(list) > RULES_MAX)
-		return invalid(err, errsz, "rules has %zu entries, at most %d allowed",
-			       json_array_size(list), RULES_MAX);
+	if (text_data_head(rs->doc, RULES_SCHEMA_VERSION, "rules", RULES_MAX, &list, &rs->version,
+			   err, errsz))
+		return RULES_EINVAL;
 	rs->rules = mem_calloc(json_array_size(list), sizeof(*rs->rules));
 	if (!rs->rules)
 		return nomem(err, errsz);

@@ -1,6 +1,7 @@
 /* text.c - see text.h. */
 #include "util/text.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,4 +130,52 @@ bool text_has_control(const char *s)
 		if (*p < 0x20 || *p == 0x7f)
 			return true;
 	return false;
+}
+
+int text_data_head(json_t *doc, int schema, const char *list, size_t max, json_t **items,
+		   const char **version, char *err, size_t errsz)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(doc))
+		return text_fail(err, errsz, -1,
+				 "the document must be a json object with schema_version, version "
+				 "and %s",
+				 list);
+	/* First, so that a newer file gets a clear message, not "unknown member". */
+	v = json_object_get(doc, "schema_version");
+	if (!v)
+		return text_fail(err, errsz, -1, "missing schema_version (this build reads %d)",
+				 schema);
+	if (!json_is_integer(v) || json_integer_value(v) != schema)
+		return text_fail(err, errsz, -1,
+				 "schema_version must be %d, the only one this build reads",
+				 schema);
+	v = json_object_get(doc, "version");
+	if (!v)
+		return text_fail(err, errsz, -1, "missing version (a date like \"2026-11-23\")");
+	if (!json_is_string(v) || !text_is_date(json_string_value(v)))
+		return text_fail(err, errsz, -1,
+				 "version must be a date in the form yyyy-mm-dd, like "
+				 "\"2026-11-23\"");
+	*version = json_string_value(v);
+	json_object_foreach(doc, key, v)
+	{
+		if (strcmp(key, "schema_version") && strcmp(key, "version") && strcmp(key, list))
+			return text_fail(
+				err, errsz, -1,
+				"unknown member '%.64s' (allowed: schema_version, version, "
+				"%s)",
+				key, list);
+	}
+	*items = json_object_get(doc, list);
+	if (!*items)
+		return text_fail(err, errsz, -1, "missing %s", list);
+	if (!json_is_array(*items) || json_array_size(*items) == 0)
+		return text_fail(err, errsz, -1, "%s must be a non-empty array of %s", list, list);
+	if (json_array_size(*items) > max)
+		return text_fail(err, errsz, -1, "%s has %zu entries, at most %zu allowed", list,
+				 json_array_size(*items), max);
+	return 0;
 }

@@ -39,4 +39,14 @@ bool text_is_date(const char *s);
 /* Whether s holds a control character (below 0x20, or 0x7f). */
 bool text_has_control(const char *s);
 
+/*
+ * The head of a versioned data file (advice.json, rules.json): an object
+ * with exactly "schema_version" (must be `schema`), "version" (a date)
+ * and the array `list` of 1 to `max` entries.  Sets *items and *version
+ * (borrowed from doc).  0, or -1 with the message in err.
+ */
+typedef struct json_t json_t;
+int text_data_head(json_t *doc, int schema, const char *list, size_t max, json_t **items,
+		   const char **version, char *err, size_t errsz);
+
 #endif
