@@ -4,6 +4,7 @@
  */
 #include <jansson.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "config.h"
+#include "store/store.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -140,6 +142,24 @@ int cmd_setup(const char *name, struct config *cfg, int argc, char **argv, const
 }
 
 /* The command named by argv[1] (and argv[2] for two-word commands); *words gets 1 or 2. */
+int cmd_open_store(const struct config *cfg, unsigned flags, int migrate, struct store **st)
+{
+	char err[1200];
+
+	if (sodium_init() < 0) {
+		cmd_error("cannot initialise libsodium");
+		return 1;
+	}
+	if (store_open(st, cfg, flags, err, sizeof(err)) != STORE_OK ||
+	    (migrate && store_migrate(*st, NULL, NULL, err, sizeof(err)) != STORE_OK)) {
+		cmd_error("%s", err);
+		store_close(*st);
+		*st = NULL;
+		return 1;
+	}
+	return 0;
+}
+
 /* The command named by the longest run of argv[1..3] ("partner key create"); *words gets its length. */
 static const struct cmd *find_command(int argc, char **argv, int *words)
 {

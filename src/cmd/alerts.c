@@ -12,19 +12,6 @@
 #include "store/store.h"
 #include "util/mem.h"
 
-static int open_store(const struct config *cfg, struct store **st)
-{
-	char err[1200];
-
-	if (store_open(st, cfg, STORE_OPEN_EXISTING, err, sizeof(err)) != STORE_OK ||
-	    store_migrate(*st, NULL, NULL, err, sizeof(err)) != STORE_OK) {
-		cmd_error("%s", err);
-		store_close(*st);
-		return 1;
-	}
-	return 0;
-}
-
 int cmd_alerts_failed(int argc, char **argv)
 {
 	struct config cfg;
@@ -36,7 +23,7 @@ int cmd_alerts_failed(int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (open_store(&cfg, &st))
+	if (cmd_open_store(&cfg, STORE_OPEN_EXISTING, 1, &st))
 		return 1;
 	rc = store_outbox_dead(st, &as, &n);
 	if (!rc)
@@ -90,7 +77,7 @@ int cmd_alerts_retry(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (open_store(&cfg, &st))
+	if (cmd_open_store(&cfg, STORE_OPEN_EXISTING, 1, &st))
 		return 1;
 	report_now(now);
 	rc = store_outbox_retry(st, id, now, &count);

@@ -38,6 +38,14 @@ void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_setup(const char *name, struct config *cfg, int argc, char **argv, const char **pos,
 	      int maxpos, int *npos);
 
+/*
+ * Opens the configured store for a command, with store_open() flags, and
+ * brings its schema up to date when `migrate`; prints the error and
+ * returns 1 on failure (then *st needs no closing), else 0.
+ */
+struct store;
+int cmd_open_store(const struct config *cfg, unsigned flags, int migrate, struct store **st);
+
 int cmd_serve(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_config_show(int argc, char **argv);

@@ -5,17 +5,6 @@
 #include "config.h"
 #include "store/store.h"
 
-static int open_store(const struct config *cfg, unsigned flags, struct store **st)
-{
-	char err[1200];
-
-	if (store_open(st, cfg, flags, err, sizeof(err)) != STORE_OK) {
-		cmd_error("%s", err);
-		return 1;
-	}
-	return 0;
-}
-
 int cmd_db_migrate(int argc, char **argv)
 {
 	struct config cfg;
@@ -28,7 +17,7 @@ int cmd_db_migrate(int argc, char **argv)
 		return rc;
 	if (config_sqlite_path(&cfg, path, sizeof(path)))
 		path[0] = '\0';
-	if (open_store(&cfg, 0, &st))
+	if (cmd_open_store(&cfg, 0, 0, &st))
 		return 1;
 	rc = store_migrate(st, &from, &to, err, sizeof(err));
 	store_close(st);
@@ -60,7 +49,7 @@ int cmd_db_backup(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* A backup of a database that is not there is a mistake, not an empty copy. */
-	if (open_store(&cfg, STORE_OPEN_EXISTING, &st))
+	if (cmd_open_store(&cfg, STORE_OPEN_EXISTING, 0, &st))
 		return 1;
 	rc = store_backup(st, pos[0], err, sizeof(err));
 	store_close(st);

@@ -13,25 +13,6 @@
 #include "taxonomy.h"
 #include "util/mem.h"
 
-/* Opens the store of the configuration (which must exist and be migrated). */
-static int open_store(const struct config *cfg, struct store **st)
-{
-	char err[1200];
-	int from, to;
-
-	if (sodium_init() < 0) {
-		cmd_error("cannot initialise libsodium");
-		return 1;
-	}
-	if (store_open(st, cfg, 0, err, sizeof(err)) != STORE_OK ||
-	    store_migrate(*st, &from, &to, err, sizeof(err)) != STORE_OK) {
-		cmd_error("%s", err);
-		store_close(*st);
-		return 1;
-	}
-	return 0;
-}
-
 /* The taxonomy the program carries, for checking sectors. */
 static int taxonomy_ok(struct taxonomy **tx)
 {
@@ -129,7 +110,7 @@ int cmd_partner_add(int argc, char **argv)
 	}
 	report_now(p.created_at);
 	rc = 1;
-	if (open_store(&cfg, &st))
+	if (cmd_open_store(&cfg, 0, 1, &st))
 		goto out;
 	switch (store_partner_add(st, &p)) {
 	case STORE_OK:
@@ -160,7 +141,7 @@ int cmd_partner_list(int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (open_store(&cfg, &st))
+	if (cmd_open_store(&cfg, 0, 1, &st))
 		return 1;
 	rc = store_partner_list(st, &ps, &n);
 	store_close(st);
@@ -197,7 +178,7 @@ int cmd_partner_key_create(int argc, char **argv)
 		cmd_error("expected the partner's NAME (see 'signaal partner key create --help')");
 		return EXIT_USAGE;
 	}
-	if (open_store(&cfg, &st))
+	if (cmd_open_store(&cfg, 0, 1, &st))
 		return 1;
 	rc = store_partner_get(st, pos[0], &p);
 	if (rc) {
@@ -239,7 +220,7 @@ int cmd_partner_key_revoke(int argc, char **argv)
 		cmd_error("expected the key's PREFIX (see 'signaal partner key revoke --help')");
 		return EXIT_USAGE;
 	}
-	if (open_store(&cfg, &st))
+	if (cmd_open_store(&cfg, 0, 1, &st))
 		return 1;
 	report_now(now);
 	rc = store_partner_key_revoke(st, pos[0], now);
@@ -271,7 +252,7 @@ int cmd_admin_key_create(int argc, char **argv)
 		cmd_error("expected a NAME for the key (see 'signaal admin key create --help')");
 		return EXIT_USAGE;
 	}
-	if (open_store(&cfg, &st))
+	if (cmd_open_store(&cfg, 0, 1, &st))
 		return 1;
 	admin_key_new(key, hash, prefix);
 	report_now(now);
@@ -302,7 +283,7 @@ int cmd_admin_key_revoke(int argc, char **argv)
 		cmd_error("expected the key's PREFIX (see 'signaal admin key revoke --help')");
 		return EXIT_USAGE;
 	}
-	if (open_store(&cfg, &st))
+	if (cmd_open_store(&cfg, 0, 1, &st))
 		return 1;
 	report_now(now);
 	rc = store_admin_key_revoke(st, pos[0], now);
