@@ -56,6 +56,7 @@ set(SIGNAAL_CORE_SOURCES
   src/api/static.c
   src/api/alerts.c
   src/api/signals.c
+  src/api/admin.c
   src/cmd/serve.c
   src/cmd/version.c
   src/cmd/config_show.c
