@@ -61,6 +61,7 @@ port=$(free_port)
 # shellcheck disable=SC2086 # SIGNAAL_ARGS is a list of flags
 "$build/signaal" serve --listen "127.0.0.1:$port" --data-dir "$work/server" \
 	--trusted-proxies 127.0.0.1 --webhook-allow-loopback true --log-level warn \
+	--report-rate-limit 0 \
 	--sqlite-sync full $SIGNAAL_ARGS 2>"$work/signaal.log" &
 pids="$pids $!"
 i=0

@@ -19,6 +19,7 @@ trap cleanup EXIT INT TERM
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$build/signaal" serve --listen "127.0.0.1:$port" --data-dir "$work/server" --log-level warn \
+	--report-rate-limit 0 \
 	--sqlite-sync full $SIGNAAL_ARGS 2>"$work/signaal.log" &
 pid=$!
 i=0

@@ -33,6 +33,7 @@ struct app {
 	const struct pseudonym_key *pseudonym_key;   /* from DATA_DIR/keys/pseudonym.key */
 	const struct advice *advice;		     /* data/advice.json */
 	struct ratelimit *case_guesses;		     /* wrong case codes per client address */
+	struct ratelimit *report_limit;		     /* reports per client address; NULL: none */
 	struct idem *idempotency;		     /* answers kept for retried reports */
 	const struct rules *rules;		     /* data/rules.json */
 	struct deliverer *deliverer;		     /* sends the outbox */

@@ -65,6 +65,8 @@ static const struct config_key keys[] = {
 	  "least severe log level written" },
 	{ "access_log", NUM(T_BOOL, access_log), "true", 0, 0, NULL, false,
 	  "write one log line per request" },
+	{ "report_rate_limit", NUM(T_INT, report_rate_limit), "120", 0, 1000000, NULL, false,
+	  "reports an hour from one client address (bursts of a sixth); 0 switches it off" },
 	{ "webhook_allow_loopback", NUM(T_BOOL, webhook_allow_loopback), "false", 0, 0, NULL, false,
 	  "allow webhooks to loopback addresses over http (for tests only)" },
 	{ "trusted_proxies", STR(trusted_proxies), "", 0, 0, NULL, false,

@@ -36,6 +36,7 @@ struct config {
 	char log_level[8];
 	bool access_log;
 	bool webhook_allow_loopback; /* tests only: webhooks to 127.0.0.0/8 over http */
+	int report_rate_limit;	     /* reports per hour from one client address; 0: no limit */
 	char trusted_proxies[512];   /* addresses whose X-Forwarded-For is believed */
 	char config_file[1024];	     /* the file read, or "" */
 

@@ -14,8 +14,10 @@
 
 #include "advice.h"
 #include "app.h"
+#include "config.h"
 #include "deliver/deliver.h"
 #include "idempotency.h"
+#include "ratelimit.h"
 #include "report.h"
 #include "store/store.h"
 #include "taxonomy.h"
@@ -591,6 +593,32 @@ static void reporter_fingerprint(struct http_req *req, struct report *r)
 	snprintf(r->reporter, sizeof(r->reporter), "r:%s", hex);
 }
 
+/*
+ * Reports per client address are limited (report_rate_limit an hour), so
+ * that one client cannot flood the registry; 429 with Retry-After past it.
+ */
+static int report_rate_limited(struct http_req *req, struct http_reply *rep)
+{
+	char addr[64], ra[16], limit[24];
+	int retry;
+
+	if (!req->app->report_limit)
+		return 0;
+	if (http_client_addr(req, addr, sizeof(addr)))
+		snprintf(addr, sizeof(addr), "unknown");
+	if (ratelimit_take(req->app->report_limit, addr, &retry) == 0)
+		return 0;
+	snprintf(ra, sizeof(ra), "%d", retry);
+	snprintf(limit, sizeof(limit), "%d;w=3600", req->app->cfg->report_rate_limit);
+	http_reply_problem(rep, 429, "too-many-reports", "Too many reports",
+			   "too many reports from your address; try again later, or call the "
+			   "Fraudehelpdesk",
+			   NULL);
+	http_reply_header(rep, "Retry-After", ra);
+	http_reply_header(rep, "RateLimit-Policy", limit);
+	return -1;
+}
+
 /* The 201 document: the case code (shown once), advice and referrals. */
 static char *created_body(const struct app *app, const struct report *r, const char *code,
 			  unsigned kinds, size_t *len)
@@ -629,6 +657,8 @@ void api_reports_create(struct http_req *req, struct http_reply *rep)
 				   "expected a JSON object describing what happened", NULL);
 		return;
 	}
+	if (report_rate_limited(req, rep))
+		return;
 	sub = mem_calloc(1, sizeof(*sub));
 	if (!sub) {
 		api_store_error(rep, STORE_ENOMEM);

@@ -37,6 +37,7 @@ struct loaded {
 	struct municipalities *municipalities;
 	struct advice *advice;
 	struct ratelimit *case_guesses;
+	struct ratelimit *report_limit;
 	struct idem *idempotency;
 	struct rules *rules;
 	struct pseudonym_key pseudonym_key;
@@ -87,6 +88,7 @@ static void unload(struct loaded *l)
 	municipalities_free(l->municipalities);
 	advice_free(l->advice);
 	ratelimit_free(l->case_guesses);
+	ratelimit_free(l->report_limit);
 	idem_free(l->idempotency);
 	rules_free(l->rules);
 	pseudonym_key_clear(&l->pseudonym_key);
@@ -160,6 +162,13 @@ int cmd_serve(int argc, char **argv)
 	app.pseudonym_key = &loaded.pseudonym_key;
 	app.advice = loaded.advice;
 	app.case_guesses = loaded.case_guesses;
+	if (cfg.report_rate_limit) {
+		/* A burst of a sixth of the hourly rate: a victim adding a few reports at once. */
+		loaded.report_limit = ratelimit_new(
+			(double)cfg.report_rate_limit / 60.0,
+			cfg.report_rate_limit / 6 > 1 ? (double)(cfg.report_rate_limit / 6) : 1.0);
+		app.report_limit = loaded.report_limit;
+	}
 	app.idempotency = loaded.idempotency;
 	app.rules = loaded.rules;
 	alert_ctx.store = st;

@@ -80,6 +80,9 @@ static int try_start(struct server *s, const char *const *extra)
 	argv[n++] = listen;
 	argv[n++] = "--data-dir";
 	argv[n++] = data;
+	/* Tests send many reports from one address; the limit has its own test. */
+	argv[n++] = "--report-rate-limit";
+	argv[n++] = "0";
 	argv[n++] = "--sqlite-sync";
 	argv[n++] = "normal";
 	for (int i = 0; extra && extra[i] && n < 62; i++)

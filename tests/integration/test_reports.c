@@ -401,6 +401,34 @@ static void test_case_code_guessing_limited(void **state)
 	server_cleanup(&s);
 }
 
+/* Reports from one address are limited; past the limit 429 with Retry-After. */
+static void test_report_rate_limit(void **state)
+{
+	const char *extra[] = { "--report-rate-limit", "12", NULL };
+	const char *body = "{\"fraud_type\": \"phishing\"}";
+	struct server s;
+	struct response r;
+	int created = 0;
+
+	(void)state;
+	server_start(&s, extra); /* the flag after the harness's own 0 wins */
+	for (int i = 0; i < 5; i++) {
+		http_do(&s, "POST", "/v1/reports", json_ct, body, strlen(body), &r);
+		if (r.status == 201) {
+			created++;
+		} else {
+			assert_int_equal(r.status, 429);
+			assert_true(strtol(r.retry_after, NULL, 10) >= 1);
+			assert_non_null(strstr(r.body, "too-many-reports"));
+		}
+		response_free(&r);
+	}
+	assert_int_equal(created, 2); /* a burst of 12 / 6 */
+	assert_int_equal(db_count(&s, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(server_stop(&s, SIGTERM), 0);
+	server_cleanup(&s);
+}
+
 /* ---- durability: every 201 survives SIGKILL ---- */
 
 #define WRITERS	   4
@@ -508,6 +536,7 @@ int main(void)
 	};
 	const struct CMUnitTest own[] = {
 		cmocka_unit_test(test_case_code_guessing_limited),
+		cmocka_unit_test(test_report_rate_limit),
 		cmocka_unit_test(test_acknowledged_reports_survive_sigkill),
 		cmocka_unit_test(test_sigterm_answers_reports_in_flight),
 	};
