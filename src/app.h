@@ -34,11 +34,12 @@ struct app {
 	const struct advice *advice;		     /* data/advice.json */
 	struct ratelimit *case_guesses;		     /* wrong case codes per client address */
 	struct ratelimit *report_limit;		     /* reports per client address; NULL: none */
-	struct idem *idempotency;		     /* answers kept for retried reports */
-	const struct rules *rules;		     /* data/rules.json */
-	struct deliverer *deliverer;		     /* sends the outbox */
-	struct alert_ctx *alerts;		     /* what rules need inside a write */
-	struct stream_hub *streams;		     /* open alert streams */
+	struct ratelimit *check_limit; /* public checks per client address; NULL: none */
+	struct idem *idempotency;      /* answers kept for retried reports */
+	const struct rules *rules;     /* data/rules.json */
+	struct deliverer *deliverer;   /* sends the outbox */
+	struct alert_ctx *alerts;      /* what rules need inside a write */
+	struct stream_hub *streams;    /* open alert streams */
 };
 
 #endif

@@ -37,6 +37,7 @@ struct config {
 	bool access_log;
 	bool webhook_allow_loopback; /* tests only: webhooks to 127.0.0.0/8 over http */
 	int report_rate_limit;	     /* reports per hour from one client address; 0: no limit */
+	int check_rate_limit;	     /* public checks per minute from one address; 0: no limit */
 	char trusted_proxies[512];   /* addresses whose X-Forwarded-For is believed */
 	char config_file[1024];	     /* the file read, or "" */
 

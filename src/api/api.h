@@ -94,6 +94,10 @@ void api_signals_create(struct http_req *req, struct http_reply *rep);
 void api_signal_get(struct http_req *req, struct http_reply *rep);
 void api_signal_feedback(struct http_req *req, struct http_reply *rep);
 
+/* check.c */
+void api_check(struct http_req *req, struct http_reply *rep);
+void api_lookup(struct http_req *req, struct http_reply *rep);
+
 /* admin.c */
 void api_admin_partners(struct http_req *req, struct http_reply *rep);
 void api_admin_partner_add(struct http_req *req, struct http_reply *rep);

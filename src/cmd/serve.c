@@ -38,6 +38,7 @@ struct loaded {
 	struct advice *advice;
 	struct ratelimit *case_guesses;
 	struct ratelimit *report_limit;
+	struct ratelimit *check_limit;
 	struct idem *idempotency;
 	struct rules *rules;
 	struct pseudonym_key pseudonym_key;
@@ -89,6 +90,7 @@ static void unload(struct loaded *l)
 	advice_free(l->advice);
 	ratelimit_free(l->case_guesses);
 	ratelimit_free(l->report_limit);
+	ratelimit_free(l->check_limit);
 	idem_free(l->idempotency);
 	rules_free(l->rules);
 	pseudonym_key_clear(&l->pseudonym_key);
@@ -168,6 +170,10 @@ int cmd_serve(int argc, char **argv)
 			(double)cfg.report_rate_limit / 60.0,
 			cfg.report_rate_limit / 6 > 1 ? (double)(cfg.report_rate_limit / 6) : 1.0);
 		app.report_limit = loaded.report_limit;
+	}
+	if (cfg.check_rate_limit) {
+		loaded.check_limit = ratelimit_new(cfg.check_rate_limit, cfg.check_rate_limit);
+		app.check_limit = loaded.check_limit;
 	}
 	app.idempotency = loaded.idempotency;
 	app.rules = loaded.rules;

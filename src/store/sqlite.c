@@ -583,6 +583,7 @@ const struct store_backend store_sqlite_backend = {
 	.admin_key_add = sqlite_admin_key_add,
 	.admin_key_revoke = sqlite_admin_key_revoke,
 	.admin_by_key = sqlite_admin_by_key,
+	.identifier_facts = sqlite_identifier_facts,
 	.tx_identifier_touch = sqlite_tx_identifier_touch,
 	.tx_source_add = sqlite_tx_source_add,
 	.tx_sources = sqlite_tx_sources,

@@ -609,3 +609,78 @@ int sqlite_tx_firing_retract(struct store *st, const char *rule, const uint8_t *
 	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
 	return done(s);
 }
+
+/* Appends the first column of each row of s to a comma-separated list. */
+static int join_rows(sqlite3_stmt *s, char *out, size_t outsz)
+{
+	size_t pos = 0;
+	int rc;
+
+	out[0] = '\0';
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(s, 0);
+		int n;
+
+		if (!v || !*v)
+			continue;
+		n = snprintf(out + pos, outsz - pos, "%s%s", pos ? "," : "", v);
+		if (n < 0 || (size_t)n >= outsz - pos)
+			break;
+		pos += (size_t)n;
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sqlite_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int sqlite_identifier_facts(struct store *st, const uint8_t *pseudonym,
+			    struct identifier_facts *out)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"SELECT kind, status, first_seen, last_seen, reports, signals "
+			"FROM identifiers WHERE pseudonym = ?1",
+			&s);
+	if (rc)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_blob(s, 1, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(out->kind, sizeof(out->kind), "%s", sqlite3_column_text(s, 0));
+		snprintf(out->status, sizeof(out->status), "%s", sqlite3_column_text(s, 1));
+		snprintf(out->first_seen, sizeof(out->first_seen), "%s", sqlite3_column_text(s, 2));
+		snprintf(out->last_seen, sizeof(out->last_seen), "%s", sqlite3_column_text(s, 3));
+		out->reports = sqlite3_column_int(s, 4);
+		out->signals = sqlite3_column_int(s, 5);
+	}
+	rc = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sqlite_err(rc);
+	sqlite3_reset(s);
+	if (rc)
+		return rc;
+	rc = sqlite_conn_stmt(
+		c,
+		"SELECT DISTINCT fraud_type FROM identifier_sources WHERE pseudonym = ?1 "
+		"ORDER BY fraud_type",
+		&s);
+	if (!rc) {
+		sqlite3_bind_blob(s, 1, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+		rc = join_rows(s, out->fraud_types, sizeof(out->fraud_types));
+	}
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c,
+			"SELECT DISTINCT rule_id FROM rule_firings WHERE pseudonym = ?1 "
+			"AND retracted_at IS NULL ORDER BY rule_id",
+			&s);
+	if (!rc) {
+		sqlite3_bind_blob(s, 1, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
+		rc = join_rows(s, out->fired, sizeof(out->fired));
+	}
+	return rc;
+}

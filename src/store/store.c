@@ -357,3 +357,8 @@ int store_admin_by_key(struct store *st, const uint8_t *hash, char *name, size_t
 {
 	return counted(st->be->admin_by_key(st, hash, name, namesz));
 }
+
+int store_identifier_facts(struct store *st, const uint8_t *pseudonym, struct identifier_facts *out)
+{
+	return counted(st->be->identifier_facts(st, pseudonym, out));
+}

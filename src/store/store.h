@@ -208,6 +208,19 @@ int store_admin_key_add(struct store *st, const char *name, const uint8_t *hash,
 int store_admin_key_revoke(struct store *st, const char *prefix, const char *now);
 int store_admin_by_key(struct store *st, const uint8_t *hash, char *name, size_t namesz);
 
+/* What the registry knows about one identifier (check.c and lookups). */
+struct identifier_facts {
+	char kind[16];
+	char status[16]; /* reported, confirmed, disputed, cleared */
+	char first_seen[32];
+	char last_seen[32];
+	int reports, signals;
+	char fraud_types[256]; /* comma-separated, distinct */
+	char fired[512];       /* rules that fired and were not retracted, comma-separated */
+};
+int store_identifier_facts(struct store *st, const uint8_t *pseudonym,
+			   struct identifier_facts *out); /* STORE_ENOTFOUND when unknown */
+
 /* Partners and keys (partner.h has the struct). */
 int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */
 int store_partner_get(struct store *st, const char *name, struct partner *out);

@@ -46,6 +46,8 @@ struct store_backend {
 			     const char *prefix, const char *now);
 	int (*admin_key_revoke)(struct store *st, const char *prefix, const char *now);
 	int (*admin_by_key)(struct store *st, const uint8_t *hash, char *name, size_t namesz);
+	int (*identifier_facts)(struct store *st, const uint8_t *pseudonym,
+				struct identifier_facts *out);
 
 	int (*tx_identifier_touch)(struct store *st, const uint8_t *pseudonym, const char *kind,
 				   const uint8_t *sealed, size_t sealed_len, const char *routing,
@@ -154,6 +156,8 @@ int sqlite_admin_key_add(struct store *st, const char *name, const uint8_t *hash
 			 const char *prefix, const char *now);
 int sqlite_admin_key_revoke(struct store *st, const char *prefix, const char *now);
 int sqlite_admin_by_key(struct store *st, const uint8_t *hash, char *name, size_t namesz);
+int sqlite_identifier_facts(struct store *st, const uint8_t *pseudonym,
+			    struct identifier_facts *out);
 
 /* A numbered migration, embedded at build time from data/migrations/<backend>/. */
 struct store_migration {

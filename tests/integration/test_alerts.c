@@ -819,6 +819,78 @@ static void test_admin_api(void **state)
 	assert_int_equal(partner_call(admin, "DELETE", path, NULL, NULL), 404);
 }
 
+/* The public check shows what a rule made public, and nothing about unknown or hidden ones. */
+static void test_public_check_and_lookup(void **state)
+{
+	struct response r;
+	json_t *doc, *items;
+	char *out;
+
+	(void)state;
+	http_do(&srv, "GET", "/v1/check?kind=iban&value=NL91%20ABNA%200417%201643%2000", NULL, NULL,
+		0, &r);
+	assert_int_equal(r.status, 200);
+	doc = json_loadb(r.body, r.len, 0, NULL);
+	assert_true(json_is_true(json_object_get(doc, "listed")));
+	assert_string_equal(json_string_value(json_object_get(doc, "canonical")),
+			    "NL91ABNA0417164300");
+	assert_true(json_integer_value(json_object_get(doc, "reports")) >= 3);
+	assert_int_equal(strlen(json_string_value(json_object_get(doc, "first_reported"))), 10);
+	assert_non_null(strstr(r.body, "bank_helpdesk"));
+	assert_true(json_array_size(json_object_get(doc, "advice")) > 0);
+	assert_null(strstr(r.body, "description")); /* never the content of reports */
+	json_decref(doc);
+	response_free(&r);
+
+	/* Unknown: a careful "no reports known". */
+	http_do(&srv, "GET", "/v1/check?kind=iban&value=NL02ABNA0123456789&lang=en", NULL, NULL, 0,
+		&r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"listed\":false"));
+	assert_non_null(strstr(r.body, "does not mean it is safe"));
+	response_free(&r);
+	/* Reported but not made public by any rule (one report, no rule fired). */
+	report_from("192.0.2.200", "purchase_fraud", "iban", "NL44RABO0123456789", "beneficiary");
+	http_do(&srv, "GET", "/v1/check?kind=iban&value=NL44RABO0123456789", NULL, NULL, 0, &r);
+	assert_non_null(strstr(r.body, "\"listed\":false"));
+	response_free(&r);
+	http_do(&srv, "GET", "/v1/check?kind=iban&value=NL00ABNA0000000000", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 400);
+	response_free(&r);
+	http_do(&srv, "GET", "/v1/check?kind=ssn&value=1", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 400);
+	response_free(&r);
+
+	/* Partners look up many at once, by value or by pseudonym. */
+	assert_int_equal(partner_call(key_b, "POST", "/v1/lookup",
+				      "{\"items\": [{\"kind\": \"iban\", \"value\": "
+				      "\"NL91ABNA0417164300\"}, {\"kind\": \"phone\", \"value\": "
+				      "\"+31 6 12349876\"}]}",
+				      &out),
+			 200);
+	doc = json_loads(out, 0, NULL);
+	free(out);
+	items = json_object_get(doc, "items");
+	assert_int_equal(json_array_size(items), 2);
+	assert_true(json_is_true(json_object_get(json_array_get(items, 0), "known")));
+	out = json_dumps(json_object_get(json_array_get(items, 0), "rules_fired"), 0);
+	assert_non_null(strstr(out, "iban_three_reports"));
+	free(out);
+	assert_true(json_is_false(json_object_get(json_array_get(items, 1), "known")));
+	json_decref(doc);
+	assert_int_equal(partner_call(key_b, "POST", "/v1/lookup",
+				      "{\"items\": [{\"pseudonym\": \"not-base64\"}]}", NULL),
+			 422);
+	{
+		struct response r2;
+		const char *h[] = { "Content-Type: application/json", NULL };
+
+		http_do(&srv, "POST", "/v1/lookup", h, "{\"items\": []}", 13, &r2);
+		assert_int_equal(r2.status, 401);
+		response_free(&r2);
+	}
+}
+
 /* Reads from fd until `want` appears or ms pass; returns whether it did. */
 static int read_until(int fd, char *buf, size_t cap, const char *want, int ms)
 {
@@ -948,6 +1020,7 @@ int main(void)
 		cmocka_unit_test(test_referral_to_police),
 		cmocka_unit_test(test_withdrawal_retracts_alert),
 		cmocka_unit_test(test_admin_api),
+		cmocka_unit_test(test_public_check_and_lookup),
 		cmocka_unit_test(test_event_stream),
 	};
 	int failed;

@@ -1,0 +1,221 @@
+/*
+ * check.c - checks before you pay.  GET /v1/check for the public: what a
+ * rule makes public about an identifier (counts, dates, fraud types and
+ * what to do), never the content of reports.  POST /v1/lookup for
+ * partners: the registry's facts for up to 1,000 identifiers or
+ * pseudonyms at once.
+ */
+#include "api/api.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "advice.h"
+#include "app.h"
+#include "config.h"
+#include "partner.h"
+#include "pseudonym.h"
+#include "ratelimit.h"
+#include "rules.h"
+#include "store/store.h"
+
+#define LOOKUP_MAX 1000
+
+/* Whether a rule that fired for this identifier makes it public (and no dispute hides it). */
+static bool made_public(const struct app *app, const struct identifier_facts *f)
+{
+	if (strcmp(f->status, "disputed") == 0 || strcmp(f->status, "cleared") == 0)
+		return false;
+	for (size_t i = 0; i < rules_count(app->rules); i++) {
+		const struct rule *r = rules_at(app->rules, i);
+
+		if (r->make_public && partner_list_has(f->fired, r->id))
+			return true;
+	}
+	return false;
+}
+
+static json_t *codes_json(const char *list)
+{
+	json_t *a = json_array();
+
+	for (const char *p = list; a && *p;) {
+		size_t n = strcspn(p, ",");
+
+		json_array_append_new(a, json_stringn(p, n));
+		p += n + (p[n] == ',');
+	}
+	return a ? a : json_array();
+}
+
+void api_check(struct http_req *req, struct http_reply *rep)
+{
+	const struct app *app = req->app;
+	const char *kind_s = http_query(req, "kind"), *value = http_query(req, "value");
+	const char *lang = http_query(req, "lang");
+	struct ident id = IDENT_INIT;
+	struct identifier_facts f;
+	enum ident_kind kind;
+	uint8_t pseud[PSEUDONYM_BYTES];
+	json_t *errors = NULL, *doc;
+	char err[IDENT_ERR_MAX], addr[64], ra[16], day[11];
+	int rc, retry;
+
+	if (app->check_limit) {
+		if (http_client_addr(req, addr, sizeof(addr)))
+			snprintf(addr, sizeof(addr), "unknown");
+		if (ratelimit_take(app->check_limit, addr, &retry)) {
+			snprintf(ra, sizeof(ra), "%d", retry);
+			http_reply_problem(
+				rep, 429, "too-many-checks", "Too many checks",
+				"too many checks from your address; try again in a minute", NULL);
+			http_reply_header(rep, "Retry-After", ra);
+			return;
+		}
+	}
+	lang = lang && strcmp(lang, "en") == 0 ? "en" : "nl";
+	if (!kind_s || ident_kind_parse(kind_s, &kind))
+		http_problem_field(&errors, "kind",
+				   "required: iban, phone, url, domain, email, "
+				   "crypto or handle");
+	else if (!value || !*value)
+		http_problem_field(&errors, "value", "required: what to check");
+	else if (ident_normalize(&id, kind, value, strlen(value), err, sizeof(err)) != IDENT_OK)
+		http_problem_field(&errors, "value", err);
+	if (errors) {
+		ident_release(&id);
+		http_reply_problem(rep, 400, "invalid-parameter", "Invalid check", "see errors",
+				   errors);
+		return;
+	}
+	pseudonym_compute(app->pseudonym_key, ident_kind_name(kind), id.canonical,
+			  strlen(id.canonical), pseud);
+	rc = store_identifier_facts(app->store, pseud, &f);
+	sodium_memzero(pseud, sizeof(pseud));
+	if (rc && rc != STORE_ENOTFOUND) {
+		ident_release(&id);
+		api_store_error(rep, rc);
+		return;
+	}
+	doc = json_pack("{s:s,s:s}", "kind", ident_kind_name(kind), "canonical", id.canonical);
+	ident_release(&id);
+	if (rc == STORE_OK && made_public(app, &f)) {
+		json_t *types = codes_json(f.fraud_types);
+		const char *first = json_string_value(json_array_get(types, 0));
+
+		json_object_set_new(doc, "listed", json_true());
+		json_object_set_new(doc, "status", json_string(f.status));
+		json_object_set_new(doc, "reports", json_integer(f.reports));
+		snprintf(day, sizeof(day), "%.10s", f.first_seen);
+		json_object_set_new(doc, "first_reported", json_string(day));
+		snprintf(day, sizeof(day), "%.10s", f.last_seen);
+		json_object_set_new(doc, "last_reported", json_string(day));
+		json_object_set_new(doc, "fraud_types", types);
+		json_object_set_new(doc, "advice",
+				    advice_select(app->advice, first, NULL, 1u << kind, lang));
+	} else {
+		/* Careful: the absence of reports is no proof of safety. */
+		json_object_set_new(doc, "listed", json_false());
+		json_object_set_new(
+			doc, "message",
+			json_string(
+				strcmp(lang, "en") == 0
+					? "No reports are known that we may show. That does not "
+					  "mean it is safe: fraudsters change accounts and numbers "
+					  "often. Do not pay if you have doubts."
+					: "Er zijn geen meldingen bekend die we mogen tonen. Dat "
+					  "betekent niet dat het veilig is: oplichters wisselen "
+					  "vaak "
+					  "van rekening en nummer. Twijfelt u? Betaal dan niet."));
+	}
+	http_reply_json(rep, 200, doc);
+}
+
+static json_t *facts_json(const struct identifier_facts *f)
+{
+	return json_pack("{s:b,s:s,s:s,s:i,s:i,s:s,s:s,s:o,s:o}", "known", 1, "kind", f->kind,
+			 "status", f->status, "reports", f->reports, "signals", f->signals,
+			 "first_seen", f->first_seen, "last_seen", f->last_seen, "fraud_types",
+			 codes_json(f->fraud_types), "rules_fired", codes_json(f->fired));
+}
+
+void api_lookup(struct http_req *req, struct http_reply *rep)
+{
+	const struct app *app = req->app;
+	json_t *items = json_object_get(req->json, "items"), *errors = NULL, *out;
+	struct partner p;
+	size_t n;
+	char field[48], detail[96];
+
+	if (api_partner_auth(req, rep, &p))
+		return;
+	n = json_array_size(items);
+	if (!json_is_object(req->json) || !json_is_array(items) || n == 0 || n > LOOKUP_MAX) {
+		http_problem_field(&errors, "items",
+				   "required: 1 to 1000 items, each {kind, value} "
+				   "or {pseudonym}");
+		http_reply_problem(rep, 422, "validation", "Invalid lookup",
+				   "nothing was looked up", errors);
+		return;
+	}
+	out = json_array();
+	for (size_t i = 0; out && i < n; i++) {
+		json_t *it = json_array_get(items, i), *ps = json_object_get(it, "pseudonym");
+		uint8_t pseud[PSEUDONYM_BYTES];
+		struct identifier_facts f;
+		size_t got = 0;
+		int rc;
+
+		snprintf(field, sizeof(field), "items[%zu]", i);
+		if (json_is_string(ps)) {
+			if (sodium_base642bin(pseud, sizeof(pseud), json_string_value(ps),
+					      json_string_length(ps), NULL, &got, NULL,
+					      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
+			    got != sizeof(pseud)) {
+				http_problem_field(&errors, field,
+						   "pseudonym must be the base64url "
+						   "of 64 bytes");
+				continue;
+			}
+		} else {
+			const char *k = json_string_value(json_object_get(it, "kind"));
+			json_t *v = json_object_get(it, "value");
+			struct ident id = IDENT_INIT;
+			enum ident_kind kind;
+			char err[IDENT_ERR_MAX];
+
+			if (!k || ident_kind_parse(k, &kind) || !json_is_string(v) ||
+			    ident_normalize(&id, kind, json_string_value(v), json_string_length(v),
+					    err, sizeof(err)) != IDENT_OK) {
+				ident_release(&id);
+				http_problem_field(&errors, field,
+						   "expected {kind, value} with a "
+						   "valid identifier, or {pseudonym}");
+				continue;
+			}
+			pseudonym_compute(app->pseudonym_key, k, id.canonical, strlen(id.canonical),
+					  pseud);
+			ident_release(&id);
+		}
+		rc = store_identifier_facts(app->store, pseud, &f);
+		if (rc == STORE_ENOTFOUND) {
+			json_array_append_new(out, json_pack("{s:b}", "known", 0));
+		} else if (rc) {
+			json_decref(out);
+			json_decref(errors);
+			api_store_error(rep, rc);
+			return;
+		} else {
+			json_array_append_new(out, facts_json(&f));
+		}
+	}
+	if (errors) {
+		json_decref(out);
+		snprintf(detail, sizeof(detail), "%zu items need attention; nothing was looked up",
+			 json_array_size(errors));
+		http_reply_problem(rep, 422, "validation", "Invalid lookup", detail, errors);
+		return;
+	}
+	http_reply_json(rep, 200, json_pack("{s:o}", "items", out ? out : json_array()));
+}
