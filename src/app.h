@@ -35,6 +35,7 @@ struct app {
 	struct ratelimit *case_guesses;		     /* wrong case codes per client address */
 	struct ratelimit *report_limit;		     /* reports per client address; NULL: none */
 	struct ratelimit *check_limit; /* public checks per client address; NULL: none */
+	struct ratelimit *oprf_quota;  /* blind evaluations per partner; NULL: none */
 	struct idem *idempotency;      /* answers kept for retried reports */
 	const struct rules *rules;     /* data/rules.json */
 	struct deliverer *deliverer;   /* sends the outbox */

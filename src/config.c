@@ -69,6 +69,8 @@ static const struct config_key keys[] = {
 	  "reports an hour from one client address (bursts of a sixth); 0 switches it off" },
 	{ "check_rate_limit", NUM(T_INT, check_rate_limit), "30", 0, 1000000, NULL, false,
 	  "public checks a minute from one client address; 0 switches it off" },
+	{ "oprf_quota", NUM(T_INT, oprf_quota), "100000", 0, 100000000, NULL, false,
+	  "blind evaluations a partner may have an hour (each is one guess); 0 switches it off" },
 	{ "webhook_allow_loopback", NUM(T_BOOL, webhook_allow_loopback), "false", 0, 0, NULL, false,
 	  "allow webhooks to loopback addresses over http (for tests only)" },
 	{ "trusted_proxies", STR(trusted_proxies), "", 0, 0, NULL, false,

@@ -38,6 +38,7 @@ struct config {
 	bool webhook_allow_loopback; /* tests only: webhooks to 127.0.0.0/8 over http */
 	int report_rate_limit;	     /* reports per hour from one client address; 0: no limit */
 	int check_rate_limit;	     /* public checks per minute from one address; 0: no limit */
+	int oprf_quota;		     /* blind evaluations per partner an hour; 0: no limit */
 	char trusted_proxies[512];   /* addresses whose X-Forwarded-For is believed */
 	char config_file[1024];	     /* the file read, or "" */
 

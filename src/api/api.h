@@ -98,6 +98,10 @@ void api_signal_feedback(struct http_req *req, struct http_reply *rep);
 void api_check(struct http_req *req, struct http_reply *rep);
 void api_lookup(struct http_req *req, struct http_reply *rep);
 
+/* oprf.c */
+void api_oprf_key(struct http_req *req, struct http_reply *rep);
+void api_oprf_evaluate(struct http_req *req, struct http_reply *rep);
+
 /* admin.c */
 void api_admin_partners(struct http_req *req, struct http_reply *rep);
 void api_admin_partner_add(struct http_req *req, struct http_reply *rep);

@@ -14,6 +14,8 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/v1/rules", api_rules, 0 },
 	{ HTTP_GET, "/v1/check", api_check, 0 },
 	{ HTTP_POST, "/v1/lookup", api_lookup, ROUTE_JSON_BODY },
+	{ HTTP_GET, "/v1/oprf/key", api_oprf_key, 0 },
+	{ HTTP_POST, "/v1/oprf/evaluate", api_oprf_evaluate, ROUTE_JSON_BODY },
 	{ HTTP_GET, "/v1/alerts", api_alerts, 0 },
 	{ HTTP_GET, "/v1/alerts/stream", api_alerts_stream, 0 },
 	{ HTTP_PUT, "/v1/referrals/{id}", api_referral_update, ROUTE_JSON_BODY },

@@ -39,6 +39,7 @@ struct loaded {
 	struct ratelimit *case_guesses;
 	struct ratelimit *report_limit;
 	struct ratelimit *check_limit;
+	struct ratelimit *oprf_quota;
 	struct idem *idempotency;
 	struct rules *rules;
 	struct pseudonym_key pseudonym_key;
@@ -91,6 +92,7 @@ static void unload(struct loaded *l)
 	ratelimit_free(l->case_guesses);
 	ratelimit_free(l->report_limit);
 	ratelimit_free(l->check_limit);
+	ratelimit_free(l->oprf_quota);
 	idem_free(l->idempotency);
 	rules_free(l->rules);
 	pseudonym_key_clear(&l->pseudonym_key);
@@ -174,6 +176,11 @@ int cmd_serve(int argc, char **argv)
 	if (cfg.check_rate_limit) {
 		loaded.check_limit = ratelimit_new(cfg.check_rate_limit, cfg.check_rate_limit);
 		app.check_limit = loaded.check_limit;
+	}
+	if (cfg.oprf_quota) {
+		/* The whole hour's quota may be used at once, then it refills. */
+		loaded.oprf_quota = ratelimit_new((double)cfg.oprf_quota / 60.0, cfg.oprf_quota);
+		app.oprf_quota = loaded.oprf_quota;
 	}
 	app.idempotency = loaded.idempotency;
 	app.rules = loaded.rules;

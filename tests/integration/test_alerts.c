@@ -21,6 +21,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "pseudonym.h"
+#include "voprf.h"
+#include <sodium.h>
 
 #define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -891,6 +894,126 @@ static void test_public_check_and_lookup(void **state)
 	}
 }
 
+/*
+ * The blind lookup: the partner blinds the identifier, the server evaluates
+ * without seeing it, the partner verifies the proof, finalises, and looks
+ * the pseudonym up.  A wrong proof is refused by the client.
+ */
+static void test_blind_lookup(void **state)
+{
+	static const char canon[] = "NL91ABNA0417164300";
+	uint8_t input[64], blind[1][VOPRF_SCALAR_BYTES], blinded[1][VOPRF_ELEMENT_BYTES];
+	uint8_t evaluated[1][VOPRF_ELEMENT_BYTES], proof[VOPRF_PROOF_BYTES], pk[32];
+	uint8_t output[1][VOPRF_OUTPUT_BYTES];
+	char b64[200], body[400], *out;
+	const uint8_t *inputs[1];
+	size_t inlen, got;
+	json_t *doc;
+	struct response r;
+
+	(void)state;
+	assert_true(sodium_init() >= 0);
+	http_do(&srv, "GET", "/v1/oprf/key", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	doc = json_loadb(r.body, r.len, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(doc, "suite")),
+			    "ristretto255-SHA512");
+	assert_int_equal(
+		sodium_base642bin(pk, sizeof(pk),
+				  json_string_value(json_object_get(doc, "public_key")),
+				  strlen(json_string_value(json_object_get(doc, "public_key"))),
+				  NULL, &got, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+		0);
+	json_decref(doc);
+	response_free(&r);
+
+	assert_int_equal(
+		pseudonym_input("iban", canon, strlen(canon), input, sizeof(input), &inlen), 0);
+	assert_int_equal(voprf_blind(VOPRF_MODE_VOPRF, input, inlen, blind[0], blinded[0]), 0);
+	sodium_bin2base64(b64, sizeof(b64), blinded[0], 32,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(body, sizeof(body), "{\"blinded\": [\"%s\"]}", b64);
+	assert_int_equal(partner_call(key_b, "POST", "/v1/oprf/evaluate", body, &out), 200);
+	doc = json_loads(out, 0, NULL);
+	free(out);
+	sodium_base642bin(evaluated[0], 32,
+			  json_string_value(json_array_get(json_object_get(doc, "evaluated"), 0)),
+			  43, NULL, &got, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_base642bin(proof, 64, json_string_value(json_object_get(doc, "proof")), 86, NULL,
+			  &got, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	json_decref(doc);
+	inputs[0] = input;
+
+	/* A wrong proof is refused before anything is output. */
+	proof[5] ^= 1;
+	assert_int_not_equal(voprf_finalize(VOPRF_MODE_VOPRF, pk, inputs, &inlen,
+					    (const uint8_t(*)[32])blind,
+					    (const uint8_t(*)[32])blinded,
+					    (const uint8_t(*)[32])evaluated, 1, proof, output),
+			     0);
+	proof[5] ^= 1;
+	assert_int_equal(voprf_finalize(VOPRF_MODE_VOPRF, pk, inputs, &inlen,
+					(const uint8_t(*)[32])blind, (const uint8_t(*)[32])blinded,
+					(const uint8_t(*)[32])evaluated, 1, proof, output),
+			 0);
+	sodium_bin2base64(b64, sizeof(b64), output[0], 64,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(body, sizeof(body), "{\"items\": [{\"pseudonym\": \"%s\"}]}", b64);
+	assert_int_equal(partner_call(key_b, "POST", "/v1/lookup", body, &out), 200);
+	assert_non_null(strstr(out, "\"known\":true"));
+	assert_non_null(strstr(out, "iban_three_reports"));
+	free(out);
+
+	/* Not a point: refused. */
+	assert_int_equal(
+		partner_call(key_b, "POST", "/v1/oprf/evaluate",
+			     "{\"blinded\": [\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"]}",
+			     NULL),
+		422);
+	assert_int_equal(partner_call("sk_none", "POST", "/v1/oprf/evaluate", body, NULL), 401);
+}
+
+/* Blind evaluations are metered per partner: past the quota, 429 with Retry-After. */
+static void test_oprf_quota(void **state)
+{
+	const char *extra[] = { "--oprf-quota", "2", NULL };
+	char dir[64], data[128], key[64], body[300], b64[3][64];
+	struct server s;
+	struct response r;
+	char auth[96];
+	const char *h[] = { "Content-Type: application/json", auth, NULL };
+
+	(void)state;
+	temp_dir(dir, sizeof(dir));
+	snprintf(data, sizeof(data), "%s/data", dir);
+	const char *add[] = { "partner", "add",	     "--data-dir", data, "--name",
+			      "KPN",	 "--sector", "telecom",	   NULL };
+	cli_ok(add, NULL, 0);
+	const char *kc[] = { "partner", "key", "create", "--data-dir", data, "KPN", NULL };
+	cli_ok(kc, key, sizeof(key));
+	server_start_in(&s, dir, extra);
+	for (int i = 0; i < 3; i++) {
+		uint8_t p[32];
+
+		crypto_core_ristretto255_random(p);
+		sodium_bin2base64(b64[i], sizeof(b64[i]), p, 32,
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	}
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+	snprintf(body, sizeof(body), "{\"blinded\": [\"%s\", \"%s\"]}", b64[0], b64[1]);
+	http_do(&s, "POST", "/v1/oprf/evaluate", h, body, strlen(body), &r);
+	assert_int_equal(r.status, 200);
+	response_free(&r);
+	snprintf(body, sizeof(body), "{\"blinded\": [\"%s\"]}", b64[2]);
+	http_do(&s, "POST", "/v1/oprf/evaluate", h, body, strlen(body), &r);
+	assert_int_equal(r.status, 429);
+	assert_true(strtol(r.retry_after, NULL, 10) >= 1);
+	assert_non_null(strstr(r.body, "quota-exceeded"));
+	response_free(&r);
+	assert_int_equal(server_stop(&s, SIGTERM), 0);
+	server_cleanup(&s);
+}
+
 /* Reads from fd until `want` appears or ms pass; returns whether it did. */
 static int read_until(int fd, char *buf, size_t cap, const char *want, int ms)
 {
@@ -1021,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_withdrawal_retracts_alert),
 		cmocka_unit_test(test_admin_api),
 		cmocka_unit_test(test_public_check_and_lookup),
+		cmocka_unit_test(test_blind_lookup),
 		cmocka_unit_test(test_event_stream),
 	};
 	int failed;
@@ -1029,9 +1153,13 @@ int main(void)
 	const struct CMUnitTest crash[] = {
 		cmocka_unit_test(test_delivery_survives_sigkill),
 	};
+	const struct CMUnitTest quota[] = {
+		cmocka_unit_test(test_oprf_quota),
+	};
 
 	failed = cmocka_run_group_tests_name("alerts", tests, start, stop);
 	failed += cmocka_run_group_tests_name("alerts-crash", crash, NULL, stop_crash);
+	failed += cmocka_run_group_tests_name("oprf-quota", quota, NULL, NULL);
 	http_thread_done();
 	curl_global_cleanup();
 	return failed;
