@@ -18,17 +18,13 @@
 #define CODES_MAX    64 /* codes in one list of "when" */
 #define NAMES_MAX    160
 
-enum { LANG_NL, LANG_EN, NLANGS };
-
-static const char *const lang_names[NLANGS] = { "nl", "en" };
-
 struct step {
 	const char *id; /* strings point into the document */
 	json_int_t priority;
 	bool urgent;
 	bool always;
-	const char *title[NLANGS];
-	const char *text[NLANGS];
+	const char *title[TEXT_NLANGS];
+	const char *text[TEXT_NLANGS];
 	json_t *fraud_types;	 /* array of strings, borrowed; NULL if absent */
 	json_t *payment_methods; /* likewise */
 	unsigned kinds;		 /* 1u << enum ident_kind */
@@ -63,55 +59,6 @@ static const char *kind_names(char *buf, size_t size)
 }
 
 /* ---- checks ---- */
-
-/*
- * {"nl": ..., "en": ...}.  Unlike the taxonomy, no other languages: the
- * selection serves only these two, and a text nobody can see is a mistake.
- */
-static int check_texts(json_t *texts, const char *what, size_t max, const char **out,
-		       const char *where, char *err, size_t errsz)
-{
-	const char *lang;
-	json_t *v;
-	int l;
-
-	if (!texts)
-		return invalid(err, errsz, "%s: missing %s", where, what);
-	if (!json_is_object(texts))
-		return invalid(err, errsz,
-			       "%s: %s must be an object of texts by language, "
-			       "like {\"nl\": ..., \"en\": ...}",
-			       where, what);
-	json_object_foreach(texts, lang, v)
-	{
-		for (l = 0; l < NLANGS; l++)
-			if (!strcmp(lang, lang_names[l]))
-				break;
-		if (l == NLANGS)
-			return invalid(err, errsz,
-				       "%s: %s language '%.32s' is not served (allowed: nl, en)",
-				       where, what, lang);
-		if (!json_is_string(v) || json_string_length(v) == 0)
-			return invalid(err, errsz, "%s: %s.%s must be a non-empty string", where,
-				       what, lang);
-		if (json_string_length(v) > max)
-			return invalid(err, errsz, "%s: %s.%s is %zu bytes, at most %zu allowed",
-				       where, what, lang, json_string_length(v), max);
-		/* Also catches "\u0000", after which the text would end early. */
-		if (strlen(json_string_value(v)) != json_string_length(v) ||
-		    text_has_control(json_string_value(v)))
-			return invalid(err, errsz,
-				       "%s: %s.%s contains a control character "
-				       "such as a newline or tab",
-				       where, what, lang);
-		out[l] = json_string_value(v);
-	}
-	for (l = 0; l < NLANGS; l++)
-		if (!out[l])
-			return invalid(err, errsz, "%s: %s has no '%s' text", where, what,
-				       lang_names[l]);
-	return ADVICE_OK;
-}
 
 /* when.fraud_types or when.payment_methods: distinct codes of a taxonomy section. */
 static int check_codes(json_t *list, const char *key, const char *section, const char *noun,
@@ -175,6 +122,14 @@ static int check_kinds(json_t *list, unsigned *kinds, const char *where, char *e
 }
 
 #define WHEN_MEMBERS "fraud_types, payment_methods, identifier_kinds, always"
+
+/* Unlike the taxonomy, only nl and en: the selection serves no other language. */
+static int check_texts(json_t *texts, const char *what, size_t max, const char **out,
+		       const char *where, char *err, size_t errsz)
+{
+	return text_check_langs(texts, what, max, out, where, err, errsz) ? ADVICE_EINVAL
+									  : ADVICE_OK;
+}
 
 static int check_when(json_t *when, struct step *s, const struct taxonomy *tx, const char *where,
 		      char *err, size_t errsz)
@@ -413,7 +368,7 @@ static bool step_applies(const struct step *s, const char *fraud_type, const cha
 json_t *advice_select(const struct advice *a, const char *fraud_type, const char *payment_method,
 		      unsigned kinds_mask, const char *lang)
 {
-	int l = lang && !strcmp(lang, "en") ? LANG_EN : LANG_NL;
+	int l = lang && !strcmp(lang, "en") ? TEXT_LANG_EN : TEXT_LANG_NL;
 	json_t *arr = json_array(), *o;
 	const struct step *s;
 

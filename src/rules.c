@@ -13,10 +13,6 @@
 #define NAMES_MAX	160
 #define CONFIDENCE_MAX	100
 
-enum { LANG_NL, LANG_EN, NLANGS };
-
-static const char *const lang_names[NLANGS] = { "nl", "en" };
-
 static const char *const target_names[] = {
 	[RULE_TO_HOLDING_BANK] = "holding_bank",
 	[RULE_TO_TLD_REGISTRY] = "tld_registry",
@@ -69,47 +65,8 @@ static const char *kind_names(char *buf, size_t size, unsigned mask)
 static int check_texts(json_t *texts, const char *what, size_t max, const char *where, char *err,
 		       size_t errsz)
 {
-	bool seen[NLANGS] = { false, false };
-	const char *lang;
-	json_t *v;
-	int l;
-
-	if (!texts)
-		return invalid(err, errsz, "%s: missing %s", where, what);
-	if (!json_is_object(texts))
-		return invalid(err, errsz,
-			       "%s: %s must be an object of texts by language, "
-			       "like {\"nl\": ..., \"en\": ...}",
-			       where, what);
-	json_object_foreach(texts, lang, v)
-	{
-		for (l = 0; l < NLANGS; l++)
-			if (!strcmp(lang, lang_names[l]))
-				break;
-		if (l == NLANGS)
-			return invalid(err, errsz,
-				       "%s: %s language '%.32s' is not served (allowed: nl, en)",
-				       where, what, lang);
-		if (!json_is_string(v) || json_string_length(v) == 0)
-			return invalid(err, errsz, "%s: %s.%s must be a non-empty string", where,
-				       what, lang);
-		if (json_string_length(v) > max)
-			return invalid(err, errsz, "%s: %s.%s is %zu bytes, at most %zu allowed",
-				       where, what, lang, json_string_length(v), max);
-		/* Also catches "\u0000", after which the text would end early. */
-		if (strlen(json_string_value(v)) != json_string_length(v) ||
-		    text_has_control(json_string_value(v)))
-			return invalid(err, errsz,
-				       "%s: %s.%s contains a control character "
-				       "such as a newline or tab",
-				       where, what, lang);
-		seen[l] = true;
-	}
-	for (l = 0; l < NLANGS; l++)
-		if (!seen[l])
-			return invalid(err, errsz, "%s: %s has no '%s' text", where, what,
-				       lang_names[l]);
-	return RULES_OK;
+	return text_check_langs(texts, what, max, NULL, where, err, errsz) ? RULES_EINVAL
+									   : RULES_OK;
 }
 
 /* ---- when ---- */

@@ -179,3 +179,54 @@ int text_data_head(json_t *doc, int schema, const char *list, size_t max, json_t
 				 json_array_size(*items), max);
 	return 0;
 }
+
+const char *const text_lang_names[TEXT_NLANGS] = { "nl", "en" };
+
+int text_check_langs(json_t *texts, const char *what, size_t max, const char **out,
+		     const char *where, char *err, size_t errsz)
+{
+	bool seen[TEXT_NLANGS] = { false, false };
+	const char *lang;
+	json_t *v;
+	int l;
+
+	if (!texts)
+		return text_fail(err, errsz, -1, "%s: missing %s", where, what);
+	if (!json_is_object(texts))
+		return text_fail(err, errsz, -1,
+				 "%s: %s must be an object of texts by language, "
+				 "like {\"nl\": ..., \"en\": ...}",
+				 where, what);
+	json_object_foreach(texts, lang, v)
+	{
+		for (l = 0; l < TEXT_NLANGS; l++)
+			if (!strcmp(lang, text_lang_names[l]))
+				break;
+		if (l == TEXT_NLANGS)
+			return text_fail(err, errsz, -1,
+					 "%s: %s language '%.32s' is not served (allowed: nl, en)",
+					 where, what, lang);
+		if (!json_is_string(v) || json_string_length(v) == 0)
+			return text_fail(err, errsz, -1, "%s: %s.%s must be a non-empty string",
+					 where, what, lang);
+		if (json_string_length(v) > max)
+			return text_fail(err, errsz, -1,
+					 "%s: %s.%s is %zu bytes, at most %zu allowed", where, what,
+					 lang, json_string_length(v), max);
+		/* Also catches "\u0000", after which the text would end early. */
+		if (strlen(json_string_value(v)) != json_string_length(v) ||
+		    text_has_control(json_string_value(v)))
+			return text_fail(err, errsz, -1,
+					 "%s: %s.%s contains a control character "
+					 "such as a newline or tab",
+					 where, what, lang);
+		seen[l] = true;
+		if (out)
+			out[l] = json_string_value(v);
+	}
+	for (l = 0; l < TEXT_NLANGS; l++)
+		if (!seen[l])
+			return text_fail(err, errsz, -1, "%s: %s has no '%s' text", where, what,
+					 text_lang_names[l]);
+	return 0;
+}

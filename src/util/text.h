@@ -49,4 +49,17 @@ typedef struct json_t json_t;
 int text_data_head(json_t *doc, int schema, const char *list, size_t max, json_t **items,
 		   const char **version, char *err, size_t errsz);
 
+/* The languages public texts are served in, and their codes. */
+enum { TEXT_LANG_NL, TEXT_LANG_EN, TEXT_NLANGS };
+extern const char *const text_lang_names[TEXT_NLANGS];
+
+/*
+ * A text of a data file in every served language: {"nl": ..., "en": ...},
+ * each a non-empty single line of at most max bytes, nothing else.  `what`
+ * and `where` name it in messages.  Sets out[] (borrowed from texts) if
+ * out is not NULL.  0, or -1 with the message in err.
+ */
+int text_check_langs(json_t *texts, const char *what, size_t max, const char **out,
+		     const char *where, char *err, size_t errsz);
+
 #endif
