@@ -34,6 +34,7 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/", api_static, 0 },
 	{ HTTP_GET, "/report", api_static, 0 },
 	{ HTTP_GET, "/advice", api_static, 0 },
+	{ HTTP_GET, "/check", api_static, 0 },
 	{ HTTP_GET, "/case", api_static, 0 },
 	{ HTTP_GET, "/static/{file}", api_static, 0 },
 	{ HTTP_GET, "/favicon.ico", api_static, ROUTE_NO_LOG },

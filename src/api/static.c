@@ -21,6 +21,7 @@ static const struct {
 	{ "/", "web/index.html" },
 	{ "/report", "web/index.html" },
 	{ "/advice", "web/advice.html" },
+	{ "/check", "web/check.html" },
 	{ "/case", "web/case.html" },
 	{ "/favicon.ico", "web/static/favicon.svg" }, /* browsers ask for it unbidden */
 };

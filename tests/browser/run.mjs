@@ -182,6 +182,7 @@ async function caseFromApi(page, code) {
 for (const [path, name, ready] of [
   ['/', 'report-form', '#fraud-type-bank_helpdesk'],
   ['/advice', 'advice', '#advice-fraud-type option[value="bank_helpdesk"]'],
+  ['/check', 'check', '#check-kind option[value="iban"]'],
   ['/case', 'case-empty', '#consent-bank']
 ]) {
   test(`${path}: loads without errors, no serious axe violations, screenshots`, async () => {
@@ -525,6 +526,85 @@ test('language: the English toggle switches the page to <html lang="en"> and bac
     await page.waitForFunction(() => document.documentElement.lang === 'nl');
     assert.equal((await page.locator('h1').innerText()).trim(), 'Mijn melding');
     await p.assertClean('language toggle');
+  } finally {
+    await p.close();
+  }
+});
+
+// Three victims from different addresses (the server believes X-Forwarded-For
+// from loopback in these tests) make an account number public in the check.
+async function reportFrom(page, addr, iban) {
+  const res = await page.request.post(`${BASE_URL}/v1/reports`, {
+    headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': addr },
+    data: { fraud_type: 'bank_helpdesk', identifiers: [{ kind: 'iban', value: iban, role: 'beneficiary' }] }
+  });
+  assert.equal(res.status(), 201, `report from ${addr}: ${await res.text()}`);
+}
+
+async function checkValue(page, kind, value) {
+  await page.selectOption('#check-kind', kind);
+  await page.fill('#check-value', value);
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/v1/check?')),
+    press(page, '#check-submit', 'Enter')
+  ]);
+  return res;
+}
+
+test('check: unknown, invalid and reported account numbers', async () => {
+  const p = await openPage(VIEWPORTS.mobile);
+  const { page } = p;
+  try {
+    await page.goto(`${BASE_URL}/check`);
+    await page.locator('#check-kind option[value="iban"]').waitFor({ state: 'attached' });
+
+    // Nothing filled in: an error at the field, no request.
+    await press(page, '#check-submit', 'Enter');
+    await page.locator('#error-summary').waitFor({ state: 'visible' });
+    assert.match(await page.locator('#error-summary').innerText(), /Vul in wat u wilt controleren/);
+    assert.ok(await page.locator('#check-result').isHidden());
+
+    // A wrong check digit: the server's reason, at the field.
+    p.expect(/NL20INGB0001234568/);
+    let res = await checkValue(page, 'iban', 'NL20INGB0001234568');
+    assert.equal(res.status(), 400);
+    await page.locator('#error-summary').waitFor({ state: 'visible' });
+    assert.match(await page.locator('#error-summary').innerText(), /check digits|checksum/i);
+    assert.ok(await page.locator('#check-result').isHidden());
+
+    // Unknown: "no reports", with the warning that this is no proof of safety.
+    res = await checkValue(page, 'iban', 'nl20 ingb 0001 2345 67');
+    assert.equal(res.status(), 200);
+    await page.locator('#check-result').waitFor({ state: 'visible' });
+    assert.ok(await page.locator('#error-summary').isHidden(), 'the earlier error is gone');
+    assert.equal((await page.locator('#check-heading').innerText()).trim(), 'Geen meldingen bekend');
+    assert.match(await page.locator('#check-canonical').innerText(), /NL20INGB0001234567/);
+    assert.match(await page.locator('#check-text').innerText(), /niet dat het veilig is/);
+    assert.ok(await page.locator('#check-advice').isHidden());
+    assert.doesNotMatch(page.url(), /INGB/i, 'the value stays out of the address bar');
+
+    // Two reports are not enough for the public rule; the third is.
+    const iban = 'NL39RABO0300065264';
+    await reportFrom(page, '198.51.100.21', iban);
+    await reportFrom(page, '198.51.100.22', iban);
+    res = await checkValue(page, 'iban', iban);
+    assert.equal((await res.json()).listed, false, 'two reports: not listed yet');
+    await reportFrom(page, '198.51.100.23', 'NL39 RABO 0300 0652 64');
+    res = await checkValue(page, 'iban', 'nl39rabo0300065264');
+    assert.equal((await res.json()).listed, true);
+    await page.locator('#check-heading', { hasText: 'Pas op' }).waitFor();
+    assert.equal(await activeId(page), 'check-heading', 'focus moves to the answer');
+    assert.match(await page.locator('#check-text').innerText(), /^3 meldingen, tussen /);
+    assert.ok(await page.locator('#check-advice > li').count() > 0, 'advice with the warning');
+    await p.axe('/check (reported)');
+    await screenshots(page, 'check-reported');
+
+    // The language switch asks again and shows the English answer.
+    await press(page, '#lang-toggle', 'Enter');
+    await page.locator('#check-heading', { hasText: 'Watch out' }).waitFor();
+    assert.match(await page.locator('#check-text').innerText(), /^3 reports, between /);
+    assert.equal(await page.locator('#check-kind option[value="iban"]').innerText(), 'Bank account number (IBAN)');
+    await p.assertClean('/check');
   } finally {
     await p.close();
   }

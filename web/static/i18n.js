@@ -167,6 +167,21 @@ window.SIGNAAL_I18N = {
     noReferrals: 'U hebt niemand gekozen om uw melding te krijgen. Dat kunt u later nog wijzigen.',
     newReport: 'Nog een melding maken',
 
+    /* check page */
+    navCheck: 'Controleren',
+    checkDocTitle: 'Controleren – Signaal',
+    checkH1: 'Controleren voordat u betaalt',
+    checkIntro: 'Vul een rekeningnummer, telefoonnummer, webadres of ander gegeven in. U ziet of er meldingen over bekend zijn.',
+    checkKindLabel: 'Wat wilt u controleren?',
+    checkValueLabel: 'Gegeven',
+    checkSubmit: 'Controleren',
+    checkListed: 'Pas op: hierover is gemeld',
+    checkListedText: '{reports} meldingen, tussen {first} en {last}. Betaal niet en neem geen contact op via dit gegeven.',
+    checkNotListed: 'Geen meldingen bekend',
+    checkCanonical: 'Gecontroleerd: {value}',
+    checkReportText: 'Bent u opgelicht? Maak dan een melding.',
+    errCheckValue: 'Vul in wat u wilt controleren.',
+
     /* advice page */
     adviceDocTitle: 'Advies – Signaal',
     adviceH1: 'Advies bij fraude',
@@ -380,6 +395,20 @@ window.SIGNAAL_I18N = {
     referralsTitle: 'Who receives your report?',
     noReferrals: 'You chose no one to receive your report. You can change this later.',
     newReport: 'Make another report',
+
+    navCheck: 'Check',
+    checkDocTitle: 'Check – Signaal',
+    checkH1: 'Check before you pay',
+    checkIntro: 'Enter an account number, phone number, web address or other detail. You will see whether reports about it are known.',
+    checkKindLabel: 'What do you want to check?',
+    checkValueLabel: 'Detail',
+    checkSubmit: 'Check',
+    checkListed: 'Watch out: this has been reported',
+    checkListedText: '{reports} reports, between {first} and {last}. Do not pay and do not make contact through this detail.',
+    checkNotListed: 'No known reports',
+    checkCanonical: 'Checked: {value}',
+    checkReportText: 'Have you been defrauded? Then make a report.',
+    errCheckValue: 'Enter what you want to check.',
 
     adviceDocTitle: 'Advice – Signaal',
     adviceH1: 'Advice after fraud',
