@@ -290,13 +290,10 @@ static int step_cmp(const void *pa, const void *pb)
 	return strcmp(x->id, y->id);
 }
 
-#define BOM_MESSAGE "the file starts with a byte order mark; save it as utf-8 without one"
-
 int advice_load_buffer(const char *buf, size_t len, const struct taxonomy *tx, struct advice **out,
 		       char *err, size_t errsz)
 {
 	struct advice *a;
-	json_error_t jerr;
 	int rc;
 
 	*out = NULL;
@@ -307,18 +304,11 @@ int advice_load_buffer(const char *buf, size_t len, const struct taxonomy *tx, s
 	a = mem_calloc(1, sizeof(*a));
 	if (!a)
 		return nomem(err, errsz);
-	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
-		rc = invalid(err, errsz, BOM_MESSAGE);
-	} else if (!(a->doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr))) {
-		/* Without a text jansson failed before it could parse: out of memory. */
-		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])
-			rc = nomem(err, errsz);
-		else
-			rc = invalid(err, errsz, "invalid json at line %d, column %d: %s",
-				     jerr.line, jerr.column, jerr.text);
-	} else {
+	rc = text_load_json(buf, len, &a->doc, err, errsz);
+	if (rc)
+		rc = rc == TEXT_ENOMEM ? ADVICE_ENOMEM : ADVICE_EINVAL;
+	else
 		rc = check_document(a, tx, err, errsz);
-	}
 	if (rc != ADVICE_OK) {
 		text_sanitize(err, errsz);
 		advice_free(a);

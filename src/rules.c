@@ -486,13 +486,10 @@ static int check_document(struct rules *rs, const struct taxonomy *tx, char *err
 	return RULES_OK;
 }
 
-#define BOM_MESSAGE "the file starts with a byte order mark; save it as utf-8 without one"
-
 int rules_load_buffer(const char *buf, size_t len, const struct taxonomy *tx, struct rules **out,
 		      char *err, size_t errsz)
 {
 	struct rules *rs;
-	json_error_t jerr;
 	int rc;
 
 	*out = NULL;
@@ -503,18 +500,11 @@ int rules_load_buffer(const char *buf, size_t len, const struct taxonomy *tx, st
 	rs = mem_calloc(1, sizeof(*rs));
 	if (!rs)
 		return nomem(err, errsz);
-	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
-		rc = invalid(err, errsz, BOM_MESSAGE);
-	} else if (!(rs->doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr))) {
-		/* Without a text jansson failed before it could parse: out of memory. */
-		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])
-			rc = nomem(err, errsz);
-		else
-			rc = invalid(err, errsz, "invalid json at line %d, column %d: %s",
-				     jerr.line, jerr.column, jerr.text);
-	} else {
+	rc = text_load_json(buf, len, &rs->doc, err, errsz);
+	if (rc)
+		rc = rc == TEXT_ENOMEM ? RULES_ENOMEM : RULES_EINVAL;
+	else
 		rc = check_document(rs, tx, err, errsz);
-	}
 	if (rc != RULES_OK) {
 		text_sanitize(err, errsz);
 		rules_free(rs);

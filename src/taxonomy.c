@@ -22,14 +22,6 @@
 #define invalid(err, errsz, ...) text_fail(err, errsz, TAXONOMY_EINVAL, __VA_ARGS__)
 #define nomem(err, errsz)	 text_fail(err, errsz, TAXONOMY_ENOMEM, "out of memory")
 
-/* Editors on some systems add one; neither loader would name the cause. */
-static bool has_bom(const char *buf, size_t len)
-{
-	return len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3);
-}
-
-#define BOM_MESSAGE "the file starts with a byte order mark; save it as utf-8 without one"
-
 /* Read a whole file of at most TAXONOMY_FILE_MAX bytes into a new buffer. */
 static int read_file(const char *path, char **out, size_t *outlen, char *err, size_t errsz)
 {
@@ -430,7 +422,6 @@ int taxonomy_load_buffer(const char *buf, size_t len, struct taxonomy **out, cha
 			 size_t errsz)
 {
 	struct taxonomy *tx;
-	json_error_t jerr;
 	int rc;
 
 	*out = NULL;
@@ -441,18 +432,11 @@ int taxonomy_load_buffer(const char *buf, size_t len, struct taxonomy **out, cha
 	tx = mem_calloc(1, sizeof(*tx));
 	if (!tx)
 		return nomem(err, errsz);
-	if (has_bom(buf, len)) {
-		rc = invalid(err, errsz, BOM_MESSAGE);
-	} else if (!(tx->doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr))) {
-		/* Without a text jansson failed before it could parse: out of memory. */
-		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])
-			rc = nomem(err, errsz);
-		else
-			rc = invalid(err, errsz, "invalid json at line %d, column %d: %s",
-				     jerr.line, jerr.column, jerr.text);
-	} else {
+	rc = text_load_json(buf, len, &tx->doc, err, errsz);
+	if (rc)
+		rc = rc == TEXT_ENOMEM ? TAXONOMY_ENOMEM : TAXONOMY_EINVAL;
+	else
 		rc = check_document(tx, err, errsz);
-	}
 	if (rc != TAXONOMY_OK) {
 		text_sanitize(err, errsz);
 		taxonomy_free(tx);
@@ -731,8 +715,8 @@ static int parse_rows(struct municipalities *m, const char *buf, size_t len, cha
 	size_t ncols = 0, n, linelen;
 	int rc;
 
-	if (has_bom(buf, len))
-		return invalid(err, errsz, "line 1: " BOM_MESSAGE);
+	if (text_has_bom(buf, len))
+		return invalid(err, errsz, "line 1: " TEXT_BOM_MESSAGE);
 	while (p < end) {
 		line++;
 		nl = memchr(p, '\n', (size_t)(end - p));

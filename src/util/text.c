@@ -230,3 +230,25 @@ int text_check_langs(json_t *texts, const char *what, size_t max, const char **o
 					 text_lang_names[l]);
 	return 0;
 }
+
+bool text_has_bom(const char *buf, size_t len)
+{
+	return len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3);
+}
+
+int text_load_json(const char *buf, size_t len, json_t **doc, char *err, size_t errsz)
+{
+	json_error_t jerr;
+
+	*doc = NULL;
+	if (text_has_bom(buf, len))
+		return text_fail(err, errsz, TEXT_EINVAL, TEXT_BOM_MESSAGE);
+	*doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (*doc)
+		return 0;
+	/* Without a text jansson failed before it could parse: out of memory. */
+	if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])
+		return text_fail(err, errsz, TEXT_ENOMEM, "out of memory");
+	return text_fail(err, errsz, TEXT_EINVAL, "invalid json at line %d, column %d: %s",
+			 jerr.line, jerr.column, jerr.text);
+}

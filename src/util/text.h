@@ -49,6 +49,20 @@ typedef struct json_t json_t;
 int text_data_head(json_t *doc, int schema, const char *list, size_t max, json_t **items,
 		   const char **version, char *err, size_t errsz);
 
+/* Editors on some systems add one; neither jansson nor a CSV reader would name the cause. */
+bool text_has_bom(const char *buf, size_t len);
+
+#define TEXT_BOM_MESSAGE "the file starts with a byte order mark; save it as utf-8 without one"
+
+/*
+ * Parses a data file (taxonomy.json, advice.json, rules.json) as JSON: no
+ * byte order mark, no duplicate keys.  0 and *doc (the caller's to
+ * json_decref), or TEXT_EINVAL with where and why in err, or TEXT_ENOMEM.
+ */
+#define TEXT_EINVAL (-1)
+#define TEXT_ENOMEM (-2)
+int text_load_json(const char *buf, size_t len, json_t **doc, char *err, size_t errsz);
+
 /* The languages public texts are served in, and their codes. */
 enum { TEXT_LANG_NL, TEXT_LANG_EN, TEXT_NLANGS };
 extern const char *const text_lang_names[TEXT_NLANGS];
