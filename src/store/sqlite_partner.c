@@ -146,7 +146,8 @@ int sqlite_partner_key_add(struct store *st, int64_t partner, const uint8_t *has
 	return sqlite_write_end(ss, c, rc);
 }
 
-int sqlite_partner_key_revoke(struct store *st, const char *prefix, const char *now)
+/* Revokes the live key with this prefix in partner_keys or admin_keys (sql says which). */
+static int revoke_key(struct store *st, const char *sql, const char *prefix, const char *now)
 {
 	struct sqlite_store *ss = sqlite_store_of(st);
 	struct sqlite_conn *c;
@@ -155,10 +156,7 @@ int sqlite_partner_key_revoke(struct store *st, const char *prefix, const char *
 
 	if (rc)
 		return rc;
-	rc = sqlite_conn_stmt(c,
-			      "UPDATE partner_keys SET revoked_at = ?2 WHERE prefix = ?1 AND "
-			      "revoked_at IS NULL",
-			      &s);
+	rc = sqlite_conn_stmt(c, sql, &s);
 	if (!rc) {
 		sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
@@ -168,6 +166,14 @@ int sqlite_partner_key_revoke(struct store *st, const char *prefix, const char *
 			rc = STORE_ENOTFOUND;
 	}
 	return sqlite_write_end(ss, c, rc);
+}
+
+int sqlite_partner_key_revoke(struct store *st, const char *prefix, const char *now)
+{
+	return revoke_key(st,
+			  "UPDATE partner_keys SET revoked_at = ?2 WHERE prefix = ?1 AND "
+			  "revoked_at IS NULL",
+			  prefix, now);
 }
 
 int sqlite_partner_by_key(struct store *st, const uint8_t *hash, struct partner *out)
@@ -221,26 +227,10 @@ int sqlite_admin_key_add(struct store *st, const char *name, const uint8_t *hash
 
 int sqlite_admin_key_revoke(struct store *st, const char *prefix, const char *now)
 {
-	struct sqlite_store *ss = sqlite_store_of(st);
-	struct sqlite_conn *c;
-	sqlite3_stmt *s;
-	int rc = sqlite_write_begin(ss, &c);
-
-	if (rc)
-		return rc;
-	rc = sqlite_conn_stmt(c,
-			      "UPDATE admin_keys SET revoked_at = ?2 WHERE prefix = ?1 AND "
-			      "revoked_at IS NULL",
-			      &s);
-	if (!rc) {
-		sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
-		rc = sqlite_err(sqlite3_step(s));
-		sqlite3_reset(s);
-		if (!rc && sqlite3_changes(c->db) == 0)
-			rc = STORE_ENOTFOUND;
-	}
-	return sqlite_write_end(ss, c, rc);
+	return revoke_key(st,
+			  "UPDATE admin_keys SET revoked_at = ?2 WHERE prefix = ?1 AND "
+			  "revoked_at IS NULL",
+			  prefix, now);
 }
 
 int sqlite_admin_by_key(struct store *st, const uint8_t *hash, char *name, size_t namesz)

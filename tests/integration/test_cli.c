@@ -283,6 +283,21 @@ static void test_partner_commands(void **state)
 	assert_one_line_error(err, "no active key with prefix");
 	free(out);
 	free(err);
+	/* The same for a key of the administration API. */
+	const char *akey[] = { "admin", "key", "create", flag, "ops", NULL };
+	assert_int_equal(run(akey, NULL, &out, &err), 0);
+	assert_true(strncmp(out, "sa_", 3) == 0);
+	snprintf(prefix, sizeof(prefix), "%.11s", out);
+	free(out);
+	free(err);
+	const char *arevoke[] = { "admin", "key", "revoke", flag, prefix, NULL };
+	assert_int_equal(run(arevoke, NULL, &out, &err), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run(arevoke, NULL, &out, &err), 1);
+	assert_one_line_error(err, "no active administration key with prefix");
+	free(out);
+	free(err);
 	const char *nokey[] = { "partner", "key", "create", flag, "Nobody", NULL };
 	assert_int_equal(run(nokey, NULL, &out, &err), 1);
 	assert_one_line_error(err, "no partner named 'Nobody'");
