@@ -34,6 +34,7 @@ set(SIGNAAL_CORE_SOURCES
   src/partner_signal.c
   src/rules.c
   src/partner.c
+  src/lookup_index.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -92,6 +93,7 @@ set(SIGNAAL_UNIT_TESTS
   casecode
   rules
   webhook
+  lookup_index
 )
 
 # Integration tests: tests/integration/test_<name>.c against the real server.
@@ -126,4 +128,5 @@ set(SIGNAAL_BENCHMARKS
   ident
   sqlite
   alerts
+  index
 )

@@ -21,6 +21,7 @@ struct rules;
 struct deliverer;
 struct alert_ctx;
 struct stream_hub;
+struct lookup_index;
 
 struct app {
 	const struct config *cfg;
@@ -41,6 +42,7 @@ struct app {
 	struct deliverer *deliverer;   /* sends the outbox */
 	struct alert_ctx *alerts;      /* what rules need inside a write */
 	struct stream_hub *streams;    /* open alert streams */
+	struct lookup_index *index;    /* the registry's facts in memory, for checks and lookups */
 };
 
 #endif

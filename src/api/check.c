@@ -3,7 +3,8 @@
  * rule makes public about an identifier (counts, dates, fraud types and
  * what to do), never the content of reports.  POST /v1/lookup for
  * partners: the registry's facts for up to 1,000 identifiers or
- * pseudonyms at once.
+ * pseudonyms at once.  Both read the in-memory index (lookup_index.h),
+ * never the disk.
  */
 #include "api/api.h"
 
@@ -14,13 +15,17 @@
 #include "advice.h"
 #include "app.h"
 #include "config.h"
+#include "lookup_index.h"
 #include "partner.h"
 #include "pseudonym.h"
 #include "ratelimit.h"
 #include "rules.h"
 #include "store/store.h"
+#include "util/buf.h"
+#include "util/mem.h"
 
-#define LOOKUP_MAX 1000
+#define LOOKUP_MAX	  1000
+#define LOOKUP_ANSWER_MAX (LOOKUP_MAX * 2048) /* an item is well under 2 KiB */
 
 /* Whether a rule that fired for this identifier makes it public (and no dispute hides it). */
 static bool made_public(const struct app *app, const struct identifier_facts *f)
@@ -60,7 +65,8 @@ void api_check(struct http_req *req, struct http_reply *rep)
 	uint8_t pseud[PSEUDONYM_BYTES];
 	json_t *errors = NULL, *doc;
 	char err[IDENT_ERR_MAX], addr[64], ra[16], day[11];
-	int rc, retry;
+	bool known;
+	int retry;
 
 	if (app->check_limit) {
 		if (http_client_addr(req, addr, sizeof(addr)))
@@ -91,16 +97,11 @@ void api_check(struct http_req *req, struct http_reply *rep)
 	}
 	pseudonym_compute(app->pseudonym_key, ident_kind_name(kind), id.canonical,
 			  strlen(id.canonical), pseud);
-	rc = store_identifier_facts(app->store, pseud, &f);
+	lookup_index_get(app->index, pseud, 1, &f, &known);
 	sodium_memzero(pseud, sizeof(pseud));
-	if (rc && rc != STORE_ENOTFOUND) {
-		ident_release(&id);
-		api_store_error(rep, rc);
-		return;
-	}
 	doc = json_pack("{s:s,s:s}", "kind", ident_kind_name(kind), "canonical", id.canonical);
 	ident_release(&id);
-	if (rc == STORE_OK && made_public(app, &f)) {
+	if (known && made_public(app, &f)) {
 		json_t *types = codes_json(f.fraud_types);
 		const char *first = json_string_value(json_array_get(types, 0));
 
@@ -132,20 +133,74 @@ void api_check(struct http_req *req, struct http_reply *rep)
 	http_reply_json(rep, 200, doc);
 }
 
-static json_t *facts_json(const struct identifier_facts *f)
+/*
+ * The lookup answer is written straight into a buffer: a batch of 1,000 is
+ * the hot path of screening, and building it as jansson objects first cost
+ * more than the lookups themselves.  Each function returns non-zero if an
+ * append failed (out of memory), so that no partial answer goes out.
+ */
+static int add_str(struct buf *b, const char *v, size_t n)
 {
-	return json_pack("{s:b,s:s,s:s,s:i,s:i,s:s,s:s,s:o,s:o}", "known", 1, "kind", f->kind,
-			 "status", f->status, "reports", f->reports, "signals", f->signals,
-			 "first_seen", f->first_seen, "last_seen", f->last_seen, "fraud_types",
-			 codes_json(f->fraud_types), "rules_fired", codes_json(f->fired));
+	int rc = buf_addc(b, '"');
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '"' || c == '\\')
+			rc |= buf_addf(b, "\\%c", c);
+		else if (c < 0x20)
+			rc |= buf_addf(b, "\\u%04x", c);
+		else
+			rc |= buf_addc(b, (char)c);
+	}
+	return rc | buf_addc(b, '"');
+}
+
+static int add_list(struct buf *b, const char *list)
+{
+	int rc = buf_addc(b, '[');
+
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+
+		if (p != list)
+			rc |= buf_addc(b, ',');
+		rc |= add_str(b, p, n);
+		p += n + (p[n] == ',');
+	}
+	return rc | buf_addc(b, ']');
+}
+
+static int add_facts(struct buf *b, const struct identifier_facts *f)
+{
+	int rc = buf_adds(b, "{\"known\":true,\"kind\":");
+
+	rc |= add_str(b, f->kind, strlen(f->kind));
+	rc |= buf_adds(b, ",\"status\":");
+	rc |= add_str(b, f->status, strlen(f->status));
+	rc |= buf_addf(b, ",\"reports\":%d,\"signals\":%d,\"first_seen\":", f->reports, f->signals);
+	rc |= add_str(b, f->first_seen, strlen(f->first_seen));
+	rc |= buf_adds(b, ",\"last_seen\":");
+	rc |= add_str(b, f->last_seen, strlen(f->last_seen));
+	rc |= buf_adds(b, ",\"fraud_types\":");
+	rc |= add_list(b, f->fraud_types);
+	rc |= buf_adds(b, ",\"rules_fired\":");
+	rc |= add_list(b, f->fired);
+	return rc | buf_addc(b, '}');
 }
 
 void api_lookup(struct http_req *req, struct http_reply *rep)
 {
 	const struct app *app = req->app;
-	json_t *items = json_object_get(req->json, "items"), *errors = NULL, *out;
+	json_t *items = json_object_get(req->json, "items"), *errors = NULL;
+	struct identifier_facts *facts = NULL;
+	struct buf answer;
+	char *body;
+	uint8_t *pseuds = NULL;
+	bool *known = NULL;
 	struct partner p;
-	size_t n;
+	size_t n, len;
+	int rc;
 	char field[48], detail[96];
 
 	if (api_partner_auth(req, rep, &p))
@@ -159,25 +214,27 @@ void api_lookup(struct http_req *req, struct http_reply *rep)
 				   "nothing was looked up", errors);
 		return;
 	}
-	out = json_array();
-	for (size_t i = 0; out && i < n; i++) {
+	pseuds = mem_calloc(n, PSEUDONYM_BYTES);
+	facts = mem_calloc(n, sizeof(*facts));
+	known = mem_calloc(n, sizeof(*known));
+	if (!pseuds || !facts || !known) {
+		api_store_error(rep, STORE_ENOMEM);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
 		json_t *it = json_array_get(items, i), *ps = json_object_get(it, "pseudonym");
-		uint8_t pseud[PSEUDONYM_BYTES];
-		struct identifier_facts f;
+		uint8_t *pseud = pseuds + i * PSEUDONYM_BYTES;
 		size_t got = 0;
-		int rc;
 
 		snprintf(field, sizeof(field), "items[%zu]", i);
 		if (json_is_string(ps)) {
-			if (sodium_base642bin(pseud, sizeof(pseud), json_string_value(ps),
+			if (sodium_base642bin(pseud, PSEUDONYM_BYTES, json_string_value(ps),
 					      json_string_length(ps), NULL, &got, NULL,
 					      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
-			    got != sizeof(pseud)) {
+			    got != PSEUDONYM_BYTES)
 				http_problem_field(&errors, field,
 						   "pseudonym must be the base64url "
 						   "of 64 bytes");
-				continue;
-			}
 		} else {
 			const char *k = json_string_value(json_object_get(it, "kind"));
 			json_t *v = json_object_get(it, "value");
@@ -187,35 +244,42 @@ void api_lookup(struct http_req *req, struct http_reply *rep)
 
 			if (!k || ident_kind_parse(k, &kind) || !json_is_string(v) ||
 			    ident_normalize(&id, kind, json_string_value(v), json_string_length(v),
-					    err, sizeof(err)) != IDENT_OK) {
-				ident_release(&id);
+					    err, sizeof(err)) != IDENT_OK)
 				http_problem_field(&errors, field,
 						   "expected {kind, value} with a "
 						   "valid identifier, or {pseudonym}");
-				continue;
-			}
-			pseudonym_compute(app->pseudonym_key, k, id.canonical, strlen(id.canonical),
-					  pseud);
+			else
+				pseudonym_compute(app->pseudonym_key, k, id.canonical,
+						  strlen(id.canonical), pseud);
 			ident_release(&id);
-		}
-		rc = store_identifier_facts(app->store, pseud, &f);
-		if (rc == STORE_ENOTFOUND) {
-			json_array_append_new(out, json_pack("{s:b}", "known", 0));
-		} else if (rc) {
-			json_decref(out);
-			json_decref(errors);
-			api_store_error(rep, rc);
-			return;
-		} else {
-			json_array_append_new(out, facts_json(&f));
 		}
 	}
 	if (errors) {
-		json_decref(out);
 		snprintf(detail, sizeof(detail), "%zu items need attention; nothing was looked up",
 			 json_array_size(errors));
 		http_reply_problem(rep, 422, "validation", "Invalid lookup", detail, errors);
-		return;
+		goto out;
 	}
-	http_reply_json(rep, 200, json_pack("{s:o}", "items", out ? out : json_array()));
+	lookup_index_get(app->index, pseuds, n, facts, known);
+	buf_init(&answer, LOOKUP_ANSWER_MAX);
+	rc = buf_adds(&answer, "{\"items\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			rc |= buf_addc(&answer, ',');
+		rc |= known[i] ? add_facts(&answer, &facts[i])
+			       : buf_adds(&answer, "{\"known\":false}");
+	}
+	rc |= buf_adds(&answer, "]}");
+	if (rc || !(body = buf_detach(&answer, &len))) {
+		buf_release(&answer);
+		api_store_error(rep, STORE_ENOMEM);
+		goto out;
+	}
+	http_reply_take(rep, 200, "application/json", body, len);
+out:
+	if (pseuds)
+		sodium_memzero(pseuds, n * PSEUDONYM_BYTES);
+	mem_free(pseuds);
+	mem_free(facts);
+	mem_free(known);
 }

@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "app.h"
+#include "lookup_index.h"
 #include "cmd/cmd.h"
 #include "config.h"
 #include "http/server.h"
@@ -149,8 +150,19 @@ int cmd_serve(int argc, char **argv)
 	snprintf(from_s, sizeof(from_s), "%d", from);
 	snprintf(to_s, sizeof(to_s), "%d", to);
 	log_info("database ready", "store", store_name(st), "schema_from", from_s, "schema", to_s);
+	app.index = lookup_index_new();
+	if (!app.index || lookup_index_start(app.index, st, err, sizeof(err))) {
+		cmd_error("%s", app.index ? err : "out of memory");
+		lookup_index_free(app.index);
+		store_close(st);
+		unload(&loaded);
+		return 1;
+	}
+	snprintf(left_s, sizeof(left_s), "%zu", lookup_index_count(app.index));
+	log_info("lookup index loaded", "identifiers", left_s);
 	if (metrics_init(api_routes, api_nroutes)) {
 		cmd_error("out of memory");
+		lookup_index_free(app.index);
 		store_close(st);
 		unload(&loaded);
 		return 1;
@@ -198,6 +210,7 @@ int cmd_serve(int argc, char **argv)
 		stream_hub_close(app.streams);
 		stream_hub_free(app.streams);
 		metrics_free();
+		lookup_index_free(app.index);
 		store_close(st);
 		unload(&loaded);
 		return 1;
@@ -210,6 +223,7 @@ int cmd_serve(int argc, char **argv)
 		stream_hub_close(app.streams);
 		stream_hub_free(app.streams);
 		metrics_free();
+		lookup_index_free(app.index);
 		store_close(st);
 		unload(&loaded);
 		return 1;
@@ -232,6 +246,7 @@ int cmd_serve(int argc, char **argv)
 	snprintf(left_s, sizeof(left_s), "%ld", left);
 	deliverer_stop(app.deliverer); /* what it did not send stays in the outbox */
 	metrics_free();
+	lookup_index_free(app.index);
 	store_close(st);
 	unload(&loaded);
 	if (left) {

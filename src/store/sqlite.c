@@ -478,7 +478,17 @@ int sqlite_write_end(struct sqlite_store *s, struct sqlite_conn *c, int rc)
 			sqlite_log_error(c->db, "ROLLBACK");
 	}
 	pthread_mutex_unlock(&s->write_lock);
+	if (rc == STORE_OK && s->commit_hook)
+		s->commit_hook(s->commit_hook_arg);
 	return rc;
+}
+
+static void sqlite_set_commit_hook(struct store *st, store_commit_fn fn, void *arg)
+{
+	struct sqlite_store *s = sqlite_store_of(st);
+
+	s->commit_hook = fn;
+	s->commit_hook_arg = arg;
 }
 
 static int sqlite_tx_begin(struct store *st)
@@ -584,6 +594,10 @@ const struct store_backend store_sqlite_backend = {
 	.admin_key_revoke = sqlite_admin_key_revoke,
 	.admin_by_key = sqlite_admin_by_key,
 	.identifier_facts = sqlite_identifier_facts,
+	.identifier_scan = sqlite_identifier_scan,
+	.identifier_changes = sqlite_identifier_changes,
+	.identifier_changes_prune = sqlite_identifier_changes_prune,
+	.set_commit_hook = sqlite_set_commit_hook,
 	.tx_identifier_touch = sqlite_tx_identifier_touch,
 	.tx_source_add = sqlite_tx_source_add,
 	.tx_sources = sqlite_tx_sources,

@@ -47,6 +47,8 @@ struct sqlite_store {
 	store_withdraw_hook_fn withdraw_hook; /* and for a withdrawn report's identifiers */
 	void *withdraw_hook_arg;
 	void *report_hook_arg;
+	store_commit_fn commit_hook; /* after every write commit */
+	void *commit_hook_arg;
 	struct sqlite_conn *conns; /* every open connection, for closing */
 };
 

@@ -362,3 +362,25 @@ int store_identifier_facts(struct store *st, const uint8_t *pseudonym, struct id
 {
 	return counted(st->be->identifier_facts(st, pseudonym, out));
 }
+
+int store_identifier_scan(struct store *st, store_facts_fn each, void *arg, int64_t *upto)
+{
+	return counted(st->be->identifier_scan(st, each, arg, upto));
+}
+
+int store_identifier_changes(struct store *st, int64_t after, struct identifier_change *out,
+			     size_t max, size_t *n)
+{
+	*n = 0;
+	return max ? counted(st->be->identifier_changes(st, after, out, max, n)) : STORE_OK;
+}
+
+int store_identifier_changes_prune(struct store *st, int64_t upto)
+{
+	return counted(st->be->identifier_changes_prune(st, upto));
+}
+
+void store_set_commit_hook(struct store *st, store_commit_fn fn, void *arg)
+{
+	st->be->set_commit_hook(st, fn, arg);
+}

@@ -221,6 +221,34 @@ struct identifier_facts {
 int store_identifier_facts(struct store *st, const uint8_t *pseudonym,
 			   struct identifier_facts *out); /* STORE_ENOTFOUND when unknown */
 
+/*
+ * For the in-memory lookup index (lookup_index.h), which follows the
+ * registry.  store_identifier_scan() calls `each` with the facts of every
+ * identifier, in one read transaction, and sets *upto to the last change
+ * that scan includes; store_identifier_changes() then gives the changes
+ * after a sequence number, oldest first (up to `max`; the same identifier
+ * may come more than once).  Changes up to `upto` can be pruned once every
+ * reader has them.  A non-zero return from `each` stops the scan with it.
+ */
+struct identifier_change {
+	int64_t seq;
+	uint8_t pseudonym[64];
+};
+typedef int (*store_facts_fn)(void *arg, const uint8_t *pseudonym,
+			      const struct identifier_facts *f);
+int store_identifier_scan(struct store *st, store_facts_fn each, void *arg, int64_t *upto);
+int store_identifier_changes(struct store *st, int64_t after, struct identifier_change *out,
+			     size_t max, size_t *n);
+int store_identifier_changes_prune(struct store *st, int64_t upto);
+
+/*
+ * A function called after every write transaction this process commits,
+ * in the committing thread, outside the store's locks; it must be quick
+ * (wake a thread, count).  Set once before serving; NULL removes it.
+ */
+typedef void (*store_commit_fn)(void *arg);
+void store_set_commit_hook(struct store *st, store_commit_fn fn, void *arg);
+
 /* Partners and keys (partner.h has the struct). */
 int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */
 int store_partner_get(struct store *st, const char *name, struct partner *out);

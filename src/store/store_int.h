@@ -48,6 +48,11 @@ struct store_backend {
 	int (*admin_by_key)(struct store *st, const uint8_t *hash, char *name, size_t namesz);
 	int (*identifier_facts)(struct store *st, const uint8_t *pseudonym,
 				struct identifier_facts *out);
+	int (*identifier_scan)(struct store *st, store_facts_fn each, void *arg, int64_t *upto);
+	int (*identifier_changes)(struct store *st, int64_t after, struct identifier_change *out,
+				  size_t max, size_t *n);
+	int (*identifier_changes_prune)(struct store *st, int64_t upto);
+	void (*set_commit_hook)(struct store *st, store_commit_fn fn, void *arg);
 
 	int (*tx_identifier_touch)(struct store *st, const uint8_t *pseudonym, const char *kind,
 				   const uint8_t *sealed, size_t sealed_len, const char *routing,
@@ -158,6 +163,10 @@ int sqlite_admin_key_revoke(struct store *st, const char *prefix, const char *no
 int sqlite_admin_by_key(struct store *st, const uint8_t *hash, char *name, size_t namesz);
 int sqlite_identifier_facts(struct store *st, const uint8_t *pseudonym,
 			    struct identifier_facts *out);
+int sqlite_identifier_scan(struct store *st, store_facts_fn each, void *arg, int64_t *upto);
+int sqlite_identifier_changes(struct store *st, int64_t after, struct identifier_change *out,
+			      size_t max, size_t *n);
+int sqlite_identifier_changes_prune(struct store *st, int64_t upto);
 
 /* A numbered migration, embedded at build time from data/migrations/<backend>/. */
 struct store_migration {

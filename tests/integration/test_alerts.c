@@ -894,6 +894,85 @@ static void test_public_check_and_lookup(void **state)
 	}
 }
 
+/* The "items" of a lookup of `body` through server s, as partner key_b. */
+static json_t *lookup_items(struct server *s, const char *body)
+{
+	char auth[96];
+	const char *h[] = { "Content-Type: application/json", auth, NULL };
+	struct response r;
+	json_t *doc, *items;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key_b);
+	http_do(s, "POST", "/v1/lookup", h, body, strlen(body), &r);
+	assert_int_equal(r.status, 200);
+	doc = json_loadb(r.body, r.len, 0, NULL);
+	response_free(&r);
+	items = json_incref(json_object_get(doc, "items"));
+	json_decref(doc);
+	assert_non_null(items);
+	return items;
+}
+
+/*
+ * Lookups are answered from memory, and the index follows every writer:
+ * a second server process on the same database sees what the first one
+ * accepts, and a server started afresh loads the same facts that the
+ * running one built up change by change.
+ */
+static void test_index_follows_other_process_and_restart(void **state)
+{
+	static const char body[] =
+		"{\"items\": [{\"kind\": \"iban\", \"value\": \"NL91ABNA0417164300\"}, "
+		"{\"kind\": \"iban\", \"value\": \"NL18RABO0123459876\"}, "
+		"{\"kind\": \"phone\", \"value\": \"+31 6 12349876\"}]}";
+	char dir[64], link[128], target[160];
+	struct server other;
+	json_t *here, *there;
+	int waited = 0;
+
+	(void)state;
+	temp_dir(dir, sizeof(dir));
+	snprintf(link, sizeof(link), "%s/data", dir);
+	snprintf(target, sizeof(target), "%s/data", srv.dir);
+	assert_int_equal(symlink(target, link), 0);
+	server_start_in(&other, dir, NULL);
+
+	here = lookup_items(&other, body);
+	assert_true(json_is_false(json_object_get(json_array_get(here, 1), "known")));
+	json_decref(here);
+	report_from("192.0.2.77", "purchase_fraud", "iban", "NL18RABO0123459876", "beneficiary");
+	/* The writer's own server answers at once (it reads its own writes)... */
+	here = lookup_items(&srv, body);
+	assert_true(json_is_true(json_object_get(json_array_get(here, 1), "known")));
+	json_decref(here);
+	/* ... and the other process within its polling interval. */
+	for (;;) {
+		there = lookup_items(&other, body);
+		if (json_is_true(json_object_get(json_array_get(there, 1), "known")))
+			break;
+		json_decref(there);
+		assert_true(waited < 3000);
+		sleep_ms(50);
+		waited += 50;
+	}
+	here = lookup_items(&srv, body);
+	assert_true(json_equal(here, there));
+	json_decref(there);
+
+	/* A fresh start loads from the tables what the follower built from changes. */
+	assert_int_equal(server_stop(&other, SIGTERM), 0);
+	server_start_in(&other, dir, NULL);
+	there = lookup_items(&other, body);
+	assert_true(json_equal(here, there));
+	assert_true(json_integer_value(json_object_get(json_array_get(there, 0), "reports")) >= 3);
+	assert_true(json_array_size(json_object_get(json_array_get(there, 0), "fraud_types")) >= 1);
+	assert_true(json_array_size(json_object_get(json_array_get(there, 0), "rules_fired")) >= 1);
+	json_decref(here);
+	json_decref(there);
+	assert_int_equal(server_stop(&other, SIGTERM), 0);
+	server_cleanup(&other);
+}
+
 /*
  * The blind lookup: the partner blinds the identifier, the server evaluates
  * without seeing it, the partner verifies the proof, finalises, and looks
@@ -1144,6 +1223,7 @@ int main(void)
 		cmocka_unit_test(test_withdrawal_retracts_alert),
 		cmocka_unit_test(test_admin_api),
 		cmocka_unit_test(test_public_check_and_lookup),
+		cmocka_unit_test(test_index_follows_other_process_and_restart),
 		cmocka_unit_test(test_blind_lookup),
 		cmocka_unit_test(test_event_stream),
 	};
