@@ -47,6 +47,9 @@ static const struct config_key keys[] = {
 	  "HTTP worker threads; 0 means one per CPU" },
 	{ "max_body", NUM(T_SIZE, max_body), "64k", 1024, 16L * 1024 * 1024, NULL, false,
 	  "largest request body accepted, in bytes (k and m suffixes allowed)" },
+	{ "max_batch_body", NUM(T_SIZE, max_batch_body), "1m", 1024, 64L * 1024 * 1024, NULL, false,
+	  "largest body of a partner's batch (signals, lookups, evaluations), in bytes; "
+	  "never less than max_body" },
 	{ "max_connections", NUM(T_INT, max_connections), "1024", 1, 100000, NULL, false,
 	  "connections served at once; more wait in the listen queue" },
 	{ "per_ip_connections", NUM(T_INT, per_ip_connections), "0", 0, 100000, NULL, false,

@@ -27,6 +27,7 @@ struct config {
 	char store_url[1024]; /* secret: may hold a password */
 	int threads;	      /* 0: one per CPU */
 	long max_body;	      /* bytes */
+	long max_batch_body;  /* bytes, for batches from partners */
 	int max_connections;
 	int per_ip_connections; /* 0: no per-address limit */
 	int connection_timeout; /* seconds a connection may stay idle or slow */

@@ -52,6 +52,16 @@ int api_partner_auth(struct http_req *req, struct http_reply *rep, struct partne
 	return 0;
 }
 
+bool api_partner_batch(struct http_req *req)
+{
+	struct http_reply rep = { 0 };
+	struct partner p;
+	bool ok = api_partner_auth(req, &rep, &p) == 0;
+
+	http_reply_release(&rep);
+	return ok;
+}
+
 void api_rules(struct http_req *req, struct http_reply *rep)
 {
 	http_reply_json(rep, 200, json_incref(rules_json(req->app->rules)));

@@ -73,6 +73,8 @@ void api_case_police_report(struct http_req *req, struct http_reply *rep);
 struct partner;
 /* The partner whose key the request carries; 0, or -1 with a 401 reply set. */
 int api_partner_auth(struct http_req *req, struct http_reply *rep, struct partner *out);
+/* For route.large_body: whether the request carries a valid partner key. */
+bool api_partner_batch(struct http_req *req);
 void api_rules(struct http_req *req, struct http_reply *rep);
 void api_alerts(struct http_req *req, struct http_reply *rep);
 void api_alerts_stream(struct http_req *req, struct http_reply *rep);

@@ -53,6 +53,12 @@ struct route {
 	const char *pattern; /* "/v1/cases/{code}": a {name} matches one non-empty segment */
 	http_handler handler;
 	unsigned flags;
+	/*
+	 * For routes that take batches: asked when the headers are in and the
+	 * body may be larger than max_body; when it says yes (a valid partner
+	 * key, say), the body may be up to max_batch_body.  NULL: max_body.
+	 */
+	bool (*large_body)(struct http_req *req);
 };
 
 struct route_params {

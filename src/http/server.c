@@ -58,6 +58,7 @@ struct conn_req {
 	struct http_reply deferred_rep;
 	int status;
 	size_t bytes_in;
+	size_t body_max; /* max_body, or max_batch_body for an admitted batch */
 	size_t bytes_out;
 	char method[16];
 };
@@ -277,8 +278,15 @@ static void dispatch(struct conn_req *cr, struct http_reply *rep)
 		return;
 	}
 	if (cr->too_large) {
-		snprintf(detail, sizeof(detail), "the request body is larger than %ld bytes",
-			 app->cfg->max_body);
+		route = cr->match >= 0 ? &app->routes[cr->match] : NULL;
+		if (route && route->large_body && cr->body_max < (size_t)app->cfg->max_batch_body)
+			snprintf(detail, sizeof(detail),
+				 "the request body is larger than %zu bytes; with a valid partner "
+				 "key a batch may have up to %ld",
+				 cr->body_max, app->cfg->max_batch_body);
+		else
+			snprintf(detail, sizeof(detail),
+				 "the request body is larger than %zu bytes", cr->body_max);
 		http_reply_problem(rep, 413, "body-too-large", "Request body too large", detail,
 				   NULL);
 		return;
@@ -479,11 +487,28 @@ static enum MHD_Result send_reply(struct conn_req *cr, struct http_reply *rep)
 }
 
 /* How much of an oversized body is read and dropped before the connection is cut. */
-static size_t discard_limit(const struct http_server *srv)
+static size_t discard_limit(const struct conn_req *cr)
 {
-	size_t max = (size_t)srv->app->cfg->max_body;
+	return cr->body_max < DISCARD_MAX / 8 ? cr->body_max * 8 : DISCARD_MAX;
+}
 
-	return max < DISCARD_MAX / 8 ? max * 8 : DISCARD_MAX;
+/*
+ * The body cap of a request: max_body, unless its route takes batches, the
+ * body may be larger (no Content-Length, or a larger one) and the route
+ * admits it.  Asking only then keeps the check off small requests.
+ */
+static size_t body_max(struct http_server *srv, struct conn_req *cr)
+{
+	const struct config *cfg = srv->app->cfg;
+	const struct route *route = cr->match >= 0 ? &srv->app->routes[cr->match] : NULL;
+	const char *cl;
+
+	if (!route || !route->large_body || cfg->max_batch_body <= cfg->max_body)
+		return (size_t)cfg->max_body;
+	cl = MHD_lookup_connection_value(cr->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) <= (unsigned long long)cfg->max_body)
+		return (size_t)cfg->max_body;
+	return route->large_body(&cr->req) ? (size_t)cfg->max_batch_body : (size_t)cfg->max_body;
 }
 
 static struct conn_req *conn_req_new(struct http_server *srv, struct MHD_Connection *conn,
@@ -501,11 +526,12 @@ static struct conn_req *conn_req_new(struct http_server *srv, struct MHD_Connect
 	cr->req.path = url;
 	cr->req.method = http_method_parse(method);
 	snprintf(cr->method, sizeof(cr->method), "%s", method);
-	buf_init(&cr->req.body, (size_t)srv->app->cfg->max_body);
 	request_id(cr);
 	cr->match = router_match(srv->app->routes, srv->app->nroutes, cr->req.method, url,
 				 &cr->req.params, &cr->allowed);
 	cr->req.route = cr->match;
+	cr->body_max = body_max(srv, cr);
+	buf_init(&cr->req.body, cr->body_max);
 	return cr;
 }
 
@@ -562,7 +588,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	if (*upload_data_size) {
 		cr->bytes_in += *upload_data_size;
 		/* A body for no route is counted and dropped, never kept. */
-		if (cr->match < 0 && cr->bytes_in > (size_t)srv->app->cfg->max_body)
+		if (cr->match < 0 && cr->bytes_in > cr->body_max)
 			cr->too_large = true;
 		else if (cr->match >= 0 && !cr->too_large &&
 			 buf_add(&cr->req.body, upload_data, *upload_data_size) != BUF_OK) {
@@ -575,7 +601,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		 * sending, is there to read the 413.  Past a ceiling it is cut off:
 		 * we answer at once and the connection closes.
 		 */
-		if (!cr->too_large || cr->bytes_in <= discard_limit(srv))
+		if (!cr->too_large || cr->bytes_in <= discard_limit(cr))
 			return MHD_YES;
 	}
 	dispatch(cr, &rep);

@@ -974,6 +974,44 @@ static void test_index_follows_other_process_and_restart(void **state)
 }
 
 /*
+ * A full batch of 1,000 pseudonyms is larger than max_body (64 KiB): a
+ * partner's batch may be up to max_batch_body, anybody else's is refused.
+ */
+static void test_batch_body_cap(void **state)
+{
+	char b64[100], *body = malloc(120 * 1000 + 32), *out = NULL;
+	size_t len = 0;
+	uint8_t p[64];
+	struct response r;
+	const char *h[] = { "Content-Type: application/json", NULL };
+	json_t *doc;
+
+	(void)state;
+	assert_non_null(body);
+	len += (size_t)snprintf(body, 32, "{\"items\": [");
+	for (int i = 0; i < 1000; i++) {
+		randombytes_buf(p, sizeof(p));
+		sodium_bin2base64(b64, sizeof(b64), p, sizeof(p),
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		len += (size_t)snprintf(body + len, 120, "%s{\"pseudonym\": \"%s\"}", i ? ", " : "",
+					b64);
+	}
+	len += (size_t)snprintf(body + len, 8, "]}");
+	assert_true(len > 64 * 1024);
+	assert_int_equal(partner_call(key_b, "POST", "/v1/lookup", body, &out), 200);
+	doc = json_loads(out, 0, NULL);
+	free(out);
+	assert_int_equal(json_array_size(json_object_get(doc, "items")), 1000);
+	json_decref(doc);
+	assert_int_equal(partner_call("sk_not_a_key", "POST", "/v1/lookup", body, NULL), 413);
+	http_do(&srv, "POST", "/v1/lookup", h, body, len, &r);
+	assert_int_equal(r.status, 413);
+	assert_non_null(strstr(r.body, "valid partner key"));
+	response_free(&r);
+	free(body);
+}
+
+/*
  * The blind lookup: the partner blinds the identifier, the server evaluates
  * without seeing it, the partner verifies the proof, finalises, and looks
  * the pseudonym up.  A wrong proof is refused by the client.
@@ -1224,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(test_admin_api),
 		cmocka_unit_test(test_public_check_and_lookup),
 		cmocka_unit_test(test_index_follows_other_process_and_restart),
+		cmocka_unit_test(test_batch_body_cap),
 		cmocka_unit_test(test_blind_lookup),
 		cmocka_unit_test(test_event_stream),
 	};

@@ -15,13 +15,13 @@ static void h(struct http_req *req, struct http_reply *rep)
 }
 
 static const struct route routes[] = {
-	{ HTTP_GET, "/healthz", h, 0 },
-	{ HTTP_GET, "/v1/cases/{code}", h, 0 },
-	{ HTTP_POST, "/v1/cases/{code}/additions", h, 0 },
-	{ HTTP_DELETE, "/v1/cases/{code}", h, 0 },
-	{ HTTP_POST, "/v1/signals", h, 0 },
-	{ HTTP_GET, "/v1/signals/{id}/feedback/{fid}", h, 0 },
-	{ HTTP_GET, "/v1/signals/latest", h, 0 },
+	{ HTTP_GET, "/healthz", h, 0, NULL },
+	{ HTTP_GET, "/v1/cases/{code}", h, 0, NULL },
+	{ HTTP_POST, "/v1/cases/{code}/additions", h, 0, NULL },
+	{ HTTP_DELETE, "/v1/cases/{code}", h, 0, NULL },
+	{ HTTP_POST, "/v1/signals", h, 0, NULL },
+	{ HTTP_GET, "/v1/signals/{id}/feedback/{fid}", h, 0, NULL },
+	{ HTTP_GET, "/v1/signals/latest", h, 0, NULL },
 };
 #define N (sizeof(routes) / sizeof(routes[0]))
 

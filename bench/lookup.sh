@@ -1,0 +1,51 @@
+#!/bin/sh
+# The in-memory lookup index: bytes per identifier at 10 million, lookups in
+# memory against the same lookups in SQLite, and batch lookups by pseudonym
+# through the real server (POST /v1/lookup, 1,000 pseudonyms a request, half
+# of them known, keep-alive).
+#   bench/lookup.sh [BUILD_DIR]   (IDENTIFIERS, MEMORY_IDENTIFIERS, SECONDS_PER_ROUND,
+#                                  CONNECTIONS override)
+set -eu
+cd "$(dirname "$0")/.."
+build=${1:-build}
+n=${IDENTIFIERS:-200000}
+nmem=${MEMORY_IDENTIFIERS:-10000000}
+secs=${SECONDS_PER_ROUND:-5}
+conns=${CONNECTIONS:-4}
+work=$(mktemp -d)
+pid=""
+cleanup() {
+	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+"$build/bench_index" memory "$nmem"
+"$build/bench_index" store "$work/data" "$n" "$work/body.json" "$secs" 2>/dev/null
+"$build/signaal" partner add --data-dir "$work/data" --name Bench --sector bank \
+	--bank-code ABNA >/dev/null 2>&1
+key=$("$build/signaal" partner key create --data-dir "$work/data" Bench 2>/dev/null)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$build/signaal" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --log-level warn \
+	2>"$work/signaal.log" &
+pid=$!
+i=0
+until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || { echo "bench: server did not start" >&2; exit 1; }
+	sleep 0.1
+done
+# The answer must be the lookup's, with known and unknown items, before it is timed.
+curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+	--data-binary "@$work/body.json" "http://127.0.0.1:$port/v1/lookup" >"$work/answer.json"
+known=$(grep -o '"known":true' "$work/answer.json" | wc -l)
+[ "$known" -ge 400 ] || { echo "bench: the lookup found $known of 1000, not about half" >&2; exit 1; }
+out=$(KEY=$key BODY=$work/body.json wrk -t2 -c"$conns" -d"${secs}s" -s bench/lookup.lua \
+	"http://127.0.0.1:$port/")
+rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
+bad=$(echo "$out" | awk -F= '/non200=/ { print $2 }')
+ids=$(awk -v r="$rps" 'BEGIN { printf "%.0f", r * 1000 }')
+echo "lookup_http: identifiers_per_s=$ids requests_per_s=$rps non_200=$bad" \
+	"(target >= 500000; $n identifiers indexed, 1000 pseudonyms a request, half known;" \
+	"wrk -t2 -c$conns ${secs}s)"
