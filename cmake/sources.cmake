@@ -35,6 +35,7 @@ set(SIGNAAL_CORE_SOURCES
   src/rules.c
   src/partner.c
   src/lookup_index.c
+  src/merkle.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -94,6 +95,7 @@ set(SIGNAAL_UNIT_TESTS
   rules
   webhook
   lookup_index
+  merkle
 )
 
 # Integration tests: tests/integration/test_<name>.c against the real server.
