@@ -69,6 +69,7 @@ set(SIGNAAL_CORE_SOURCES
   src/cmd/normalize.c
   src/cmd/partner.c
   src/cmd/alerts.c
+  src/cmd/client.c
 )
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.
