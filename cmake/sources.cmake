@@ -103,6 +103,7 @@ set(SIGNAAL_INTEGRATION_TESTS
   identifiers
   reports
   alerts
+  client
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.
