@@ -61,6 +61,7 @@ set(SIGNAAL_CORE_SOURCES
   src/api/admin.c
   src/api/check.c
   src/api/oprf.c
+  src/client/client.c
   src/cmd/serve.c
   src/cmd/version.c
   src/cmd/config_show.c
@@ -70,6 +71,7 @@ set(SIGNAAL_CORE_SOURCES
   src/cmd/normalize.c
   src/cmd/partner.c
   src/cmd/alerts.c
+  src/cmd/client.c
 )
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.
@@ -105,6 +107,7 @@ set(SIGNAAL_INTEGRATION_TESTS
   identifiers
   reports
   alerts
+  client
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.

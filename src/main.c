@@ -110,6 +110,36 @@ const struct cmd commands[] = {
 	  "Queues the dead letter ID (see 'alerts failed'), or all of them, for delivery\n"
 	  "again, with a fresh set of attempts.\n",
 	  1 },
+	{ "client check", cmd_client_check, "check identifiers blindly against a server",
+	  "usage: signaal client check --server URL [--key-file FILE | --key KEY]\n"
+	  "                            [--public-key B64] [--timeout SECONDS] [--json]\n"
+	  "                            [--] KIND VALUE [KIND VALUE]...\n\n"
+	  "Checks identifiers against the Signaal server at URL with a partner API key,\n"
+	  "without the server seeing them: each VALUE is normalised as KIND (iban, phone,\n"
+	  "url, domain, email, crypto, handle), blinded, evaluated by the server with a\n"
+	  "proof that is verified against the server's public key, and only then looked\n"
+	  "up by its pseudonym.  Every identifier uses one of the partner's hourly blind\n"
+	  "evaluations.  Prints one line per identifier:\n"
+	  "  iban NL91ABNA0417164300: known, reported, 3 reports, 0 signals, first ...\n"
+	  "  iban NL02ABNA0123456789: not known\n"
+	  "\"not known\" means no reports or signals are known, not that it is safe.\n\n"
+	  "The API key comes from --key-file FILE (its first line) or --key KEY, else\n"
+	  "from the environment variable SIGNAAL_API_KEY.  Prefer the file or the\n"
+	  "environment: other users of the machine can read --key in the process list.\n\n"
+	  "  --server URL        the server, http(s)://host[:port][/prefix]\n"
+	  "  --public-key B64    pin the server's public key (base64url, as GET /v1/oprf/key\n"
+	  "                      shows it): a server evaluating with another key fails\n"
+	  "  --timeout SECONDS   time limit per request (default 30)\n"
+	  "  --json              print {\"items\": [...]}, one object per identifier:\n"
+	  "                      \"kind\", \"input\", \"canonical\", \"known\", and for a\n"
+	  "                      known one \"status\", \"reports\", \"signals\",\n"
+	  "                      \"first_seen\", \"last_seen\", \"fraud_types\",\n"
+	  "                      \"rules_fired\"\n\n"
+	  "Exit status: 0 every identifier was checked, known or not; 1 nothing was\n"
+	  "checked: an invalid identifier (nothing is sent then), no answer, an error\n"
+	  "from the server (a 429 says when to retry), or a proof that did not verify\n"
+	  "(then nothing was looked up); 2 usage error.\n",
+	  0 },
 	{ "help", cmd_help, "show help for a command",
 	  "usage: signaal help [COMMAND]\n\nLists the commands, or shows the help of one.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
