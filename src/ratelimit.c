@@ -55,7 +55,7 @@ void ratelimit_free(struct ratelimit *rl)
 	mem_free(rl);
 }
 
-static int bucket_use(struct ratelimit *rl, const char *key, int take, int *retry_after)
+static int bucket_use(struct ratelimit *rl, const char *key, double n, int take, int *retry_after)
 {
 	unsigned char h[crypto_shorthash_BYTES];
 	uint64_t k;
@@ -75,11 +75,13 @@ static int bucket_use(struct ratelimit *rl, const char *key, int take, int *retr
 	}
 	b->tokens = fmin(rl->burst, b->tokens + (t - b->last) * rl->rate);
 	b->last = t;
-	if (b->tokens >= 1.0) {
+	if (b->tokens >= n) {
 		if (take)
-			b->tokens -= 1.0;
+			b->tokens -= n;
 	} else {
-		double wait = rl->rate > 0 ? (1.0 - b->tokens) / rl->rate : 3600;
+		/* More than the bucket holds never fits: wait for it to be full. */
+		double need = fmin(n, rl->burst) - b->tokens;
+		double wait = rl->rate > 0 ? need / rl->rate : 3600;
 
 		*retry_after = wait < 1 ? 1 : (int)ceil(wait);
 		rc = -1;
@@ -90,10 +92,15 @@ static int bucket_use(struct ratelimit *rl, const char *key, int take, int *retr
 
 int ratelimit_take(struct ratelimit *rl, const char *key, int *retry_after)
 {
-	return bucket_use(rl, key, 1, retry_after);
+	return bucket_use(rl, key, 1, 1, retry_after);
+}
+
+int ratelimit_take_n(struct ratelimit *rl, const char *key, unsigned n, int *retry_after)
+{
+	return bucket_use(rl, key, n, 1, retry_after);
 }
 
 int ratelimit_peek(struct ratelimit *rl, const char *key, int *retry_after)
 {
-	return bucket_use(rl, key, 0, retry_after);
+	return bucket_use(rl, key, 1, 0, retry_after);
 }

@@ -23,6 +23,13 @@ void ratelimit_free(struct ratelimit *rl);
  */
 int ratelimit_take(struct ratelimit *rl, const char *key, int *retry_after);
 
+/*
+ * Takes n tokens at once, or none: -1 when fewer than n are there, with the
+ * seconds until they are in *retry_after (n over the burst never fits; the
+ * wait is then until the bucket is full).
+ */
+int ratelimit_take_n(struct ratelimit *rl, const char *key, unsigned n, int *retry_after);
+
 /* Whether a token is there, without taking it (same return as ratelimit_take). */
 int ratelimit_peek(struct ratelimit *rl, const char *key, int *retry_after);
 

@@ -57,17 +57,16 @@ void api_oprf_evaluate(struct http_req *req, struct http_reply *rep)
 				   "nothing evaluated", errors);
 		return;
 	}
-	/* Metered: every element is one guess at an identifier. */
+	/* Metered: every element is one guess at an identifier; a refused batch costs nothing. */
 	snprintf(key, sizeof(key), "p:%lld", (long long)p.id);
-	for (size_t i = 0; app->oprf_quota && i < n; i++) {
-		if (ratelimit_take(app->oprf_quota, key, &retry)) {
-			snprintf(ra, sizeof(ra), "%d", retry);
-			http_reply_problem(rep, 429, "quota-exceeded", "Evaluation quota exceeded",
-					   "this partner's blind evaluations are used up for now",
-					   NULL);
-			http_reply_header(rep, "Retry-After", ra);
-			return;
-		}
+	if (app->oprf_quota && ratelimit_take_n(app->oprf_quota, key, (unsigned)n, &retry)) {
+		snprintf(ra, sizeof(ra), "%d", retry);
+		http_reply_problem(rep, 429, "quota-exceeded", "Evaluation quota exceeded",
+				   "this partner's blind evaluations left for now are fewer than "
+				   "this batch; nothing was evaluated or counted",
+				   NULL);
+		http_reply_header(rep, "Retry-After", ra);
+		return;
 	}
 	blinded = mem_calloc(n, sizeof(*blinded));
 	evaluated = mem_calloc(n, sizeof(*evaluated));

@@ -1093,7 +1093,7 @@ static void test_blind_lookup(void **state)
 /* Blind evaluations are metered per partner: past the quota, 429 with Retry-After. */
 static void test_oprf_quota(void **state)
 {
-	const char *extra[] = { "--oprf-quota", "2", NULL };
+	const char *extra[] = { "--oprf-quota", "3", NULL };
 	char dir[64], data[128], key[64], body[300], b64[3][64];
 	struct server s;
 	struct response r;
@@ -1121,11 +1121,19 @@ static void test_oprf_quota(void **state)
 	http_do(&s, "POST", "/v1/oprf/evaluate", h, body, strlen(body), &r);
 	assert_int_equal(r.status, 200);
 	response_free(&r);
-	snprintf(body, sizeof(body), "{\"blinded\": [\"%s\"]}", b64[2]);
+	/* A batch larger than what is left is refused whole, and costs nothing... */
 	http_do(&s, "POST", "/v1/oprf/evaluate", h, body, strlen(body), &r);
 	assert_int_equal(r.status, 429);
 	assert_true(strtol(r.retry_after, NULL, 10) >= 1);
 	assert_non_null(strstr(r.body, "quota-exceeded"));
+	response_free(&r);
+	/* ... so the one evaluation left is still there. */
+	snprintf(body, sizeof(body), "{\"blinded\": [\"%s\"]}", b64[2]);
+	http_do(&s, "POST", "/v1/oprf/evaluate", h, body, strlen(body), &r);
+	assert_int_equal(r.status, 200);
+	response_free(&r);
+	http_do(&s, "POST", "/v1/oprf/evaluate", h, body, strlen(body), &r);
+	assert_int_equal(r.status, 429);
 	response_free(&r);
 	assert_int_equal(server_stop(&s, SIGTERM), 0);
 	server_cleanup(&s);

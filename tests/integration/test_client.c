@@ -574,7 +574,7 @@ static void test_quota_exhausted(void **state)
 	assert_int_equal(err.http_status, 429);
 	assert_true(err.retry_after >= 1);
 	assert_string_equal(err.problem, "quota-exceeded");
-	assert_non_null(strstr(err.message, "used up"));
+	assert_non_null(strstr(err.message, "fewer than this batch"));
 	assert_non_null(strstr(err.message, "retry after"));
 	signaal_client_free(c);
 
