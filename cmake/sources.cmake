@@ -36,6 +36,7 @@ set(SIGNAAL_CORE_SOURCES
   src/partner.c
   src/lookup_index.c
   src/merkle.c
+  src/audit.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -48,6 +49,7 @@ set(SIGNAAL_CORE_SOURCES
   src/store/sqlite_partner.c
   src/store/sqlite_alert.c
   src/store/sqlite_feedback.c
+  src/store/sqlite_audit.c
   src/api/routes.c
   src/api/errors.c
   src/api/health.c

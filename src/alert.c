@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "ident/ident.h"
 #include "partner.h"
 #include "pseudonym.h"
@@ -15,6 +16,7 @@
 #include "partner_signal.h"
 #include "store/store.h"
 #include "casecode.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 void alerts_free(struct alert *a, size_t n)
@@ -294,7 +296,7 @@ int alert_after_report(void *arg, struct report *r)
  * case shows it, without the case code and without who else received it.
  */
 static void referral_add_report(json_t *doc, const struct alert *a, struct store *st,
-				const struct pseudonym_key *key)
+				const struct pseudonym_key *key, struct alert_disclosure *disc)
 {
 	uint8_t hash[CASECODE_HASH_BYTES];
 	char recipient[32];
@@ -339,21 +341,24 @@ static void referral_add_report(json_t *doc, const struct alert *a, struct store
 		json_object_set_new(rep, "contact", json_loads(r->contact, 0, NULL));
 	json_object_set_new(doc, "report", rep);
 	json_object_set_new(doc, "recipient", json_string(recipient));
+	disc->has_case = rep != NULL;
+	memcpy(disc->case_hash, hash, sizeof(disc->case_hash));
 	case_view_release(&cv);
 }
 
 char *alert_render(const struct alert *a, struct store *st, const struct pseudonym_key *key,
-		   size_t *len)
+		   size_t *len, struct alert_disclosure *disc)
 {
 	json_t *doc = json_loads(a->payload ? a->payload : "{}", 0, NULL);
 	char *text;
 
+	memset(disc, 0, sizeof(*disc));
 	if (!doc)
 		return NULL;
 	if (a->referral)
 		json_object_set_new(doc, "referral_id", json_integer(a->referral));
 	if (strcmp(a->event, "referral") == 0 && a->referral)
-		referral_add_report(doc, a, st, key);
+		referral_add_report(doc, a, st, key, disc);
 	json_object_set_new(doc, "id", json_integer(a->id));
 	json_object_set_new(doc, "event", json_string(a->event));
 	json_object_set_new(doc, "created_at", json_string(a->created_at));
@@ -367,6 +372,7 @@ char *alert_render(const struct alert *a, struct store *st, const struct pseudon
 					    (uint8_t *)value, n, &outlen) == 0) {
 			value[outlen] = '\0';
 			json_object_set_new(doc, "value", json_string(value));
+			disc->raw = true;
 			sodium_memzero(value, n);
 		}
 		mem_free(value);
@@ -375,6 +381,47 @@ char *alert_render(const struct alert *a, struct store *st, const struct pseudon
 	json_decref(doc);
 	*len = text ? strlen(text) : 0;
 	return text;
+}
+
+void alert_audit(struct audit *au, const struct alert *a, const struct alert_disclosure *disc,
+		 const char *channel)
+{
+	const struct audit_keys *k = au ? audit_keys_of(au) : NULL;
+	uint8_t subjects[2][AUDIT_COMMIT_BYTES];
+	struct audit_event ev = { .ref = channel, .subjects = (const uint8_t(*)[16])subjects };
+	char actor[32], act[32];
+	json_t *detail;
+
+	if (!au)
+		return;
+	snprintf(actor, sizeof(actor), "partner:%lld", (long long)a->partner);
+	snprintf(act, sizeof(act), "%s.delivered", a->event);
+	ev.actor = actor;
+	ev.act = act;
+	if (a->has_pseudonym)
+		audit_commit_identifier(k, a->pseudonym, subjects[ev.nsubjects++]);
+	if (disc->has_case)
+		audit_commit_case(k, disc->case_hash, sizeof(disc->case_hash),
+				  subjects[ev.nsubjects++]);
+	detail = json_pack("{s:I}", "alert", (json_int_t)a->id);
+	ev.detail = detail;
+	if (audit_record(au, &ev, NULL, NULL))
+		log_error("audit: cannot record a delivery", "channel", channel);
+	/* What the delivery opened: each its own entry, as the log's readers expect. */
+	if (disc->raw && a->has_pseudonym) {
+		ev.act = "identifier.decrypted";
+		ev.nsubjects = 1;
+		if (audit_record(au, &ev, NULL, NULL))
+			log_error("audit: cannot record a decryption", "channel", channel);
+	}
+	if (disc->has_case) {
+		ev.act = "case.read";
+		ev.subjects = (const uint8_t(*)[16])subjects[a->has_pseudonym ? 1 : 0];
+		ev.nsubjects = 1;
+		if (audit_record(au, &ev, NULL, NULL))
+			log_error("audit: cannot record a case read", "channel", channel);
+	}
+	json_decref(detail);
 }
 
 /*

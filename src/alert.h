@@ -91,7 +91,21 @@ int alert_after_signal(void *ctx, struct signal *s);
  * with `key` at this moment, so that nothing personal waits in the outbox.
  * New string (mem_free) or NULL.
  */
+struct alert_disclosure {
+	bool raw;      /* the raw identifier was opened for the recipient */
+	bool has_case; /* a referral carried the victim's report */
+	uint8_t case_hash[32];
+};
 char *alert_render(const struct alert *a, struct store *st, const struct pseudonym_key *key,
-		   size_t *len);
+		   size_t *len, struct alert_disclosure *disc);
+
+/*
+ * Records in the audit log what a rendered alert disclosed to its partner
+ * through `channel` ("webhook", "feed", "stream"): the delivery itself, and
+ * the opening of a raw identifier or the reading of a case when it did.
+ */
+struct audit;
+void alert_audit(struct audit *au, const struct alert *a, const struct alert_disclosure *disc,
+		 const char *channel);
 
 #endif

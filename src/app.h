@@ -22,6 +22,7 @@ struct deliverer;
 struct alert_ctx;
 struct stream_hub;
 struct lookup_index;
+struct audit;
 
 struct app {
 	const struct config *cfg;
@@ -43,6 +44,7 @@ struct app {
 	struct alert_ctx *alerts;      /* what rules need inside a write */
 	struct stream_hub *streams;    /* open alert streams */
 	struct lookup_index *index;    /* the registry's facts in memory, for checks and lookups */
+	struct audit *audit;	       /* the audit log: disclosures and administrative acts */
 };
 
 #endif

@@ -74,6 +74,11 @@ static const struct config_key keys[] = {
 	  "public checks a minute from one client address; 0 switches it off" },
 	{ "oprf_quota", NUM(T_INT, oprf_quota), "100000", 0, 100000000, NULL, false,
 	  "blind evaluations a partner may have an hour (each is one guess); 0 switches it off" },
+	{ "audit_origin", STR(audit_origin), "signaal/audit", 1, 0, NULL, false,
+	  "the audit log's name in its signed checkpoints and verifier key (no spaces or '+'); "
+	  "use the public address of the log, such as signaal.example.nl/audit" },
+	{ "audit_checkpoint_interval", NUM(T_INT, audit_checkpoint_interval), "5", 1, 3600, NULL,
+	  false, "seconds between signed checkpoints of the audit log while entries arrive" },
 	{ "webhook_allow_loopback", NUM(T_BOOL, webhook_allow_loopback), "false", 0, 0, NULL, false,
 	  "allow webhooks to loopback addresses over http (for tests only)" },
 	{ "trusted_proxies", STR(trusted_proxies), "", 0, 0, NULL, false,

@@ -36,12 +36,14 @@ struct config {
 	char sqlite_sync[8];	/* "full" or "normal" */
 	char log_level[8];
 	bool access_log;
-	bool webhook_allow_loopback; /* tests only: webhooks to 127.0.0.0/8 over http */
-	int report_rate_limit;	     /* reports per hour from one client address; 0: no limit */
-	int check_rate_limit;	     /* public checks per minute from one address; 0: no limit */
-	int oprf_quota;		     /* blind evaluations per partner an hour; 0: no limit */
-	char trusted_proxies[512];   /* addresses whose X-Forwarded-For is believed */
-	char config_file[1024];	     /* the file read, or "" */
+	bool webhook_allow_loopback;   /* tests only: webhooks to 127.0.0.0/8 over http */
+	int report_rate_limit;	       /* reports per hour from one client address; 0: no limit */
+	int check_rate_limit;	       /* public checks per minute from one address; 0: no limit */
+	int oprf_quota;		       /* blind evaluations per partner an hour; 0: no limit */
+	char trusted_proxies[512];     /* addresses whose X-Forwarded-For is believed */
+	char audit_origin[128];	       /* the audit log's name in its checkpoints and key */
+	int audit_checkpoint_interval; /* seconds between checkpoints while entries arrive */
+	char config_file[1024];	       /* the file read, or "" */
 
 	/* Where each value came from, indexed like the table (config_show uses it). */
 	enum config_source source[32];

@@ -92,9 +92,12 @@ void api_alerts(struct http_req *req, struct http_reply *rep)
 	last = after;
 	buf_adds(&b, "{\"alerts\":[");
 	for (size_t i = 0; i < n; i++) {
-		char *one = alert_render(&as[i], req->app->store, req->app->pseudonym_key, &len);
+		struct alert_disclosure disc;
+		char *one =
+			alert_render(&as[i], req->app->store, req->app->pseudonym_key, &len, &disc);
 
 		if (one) {
+			alert_audit(req->app->audit, &as[i], &disc, "feed");
 			buf_adds(&b, i ? "," : "");
 			buf_add(&b, one, len);
 			sodium_memzero(one, len);
@@ -218,6 +221,10 @@ void stream_hub_close(struct stream_hub *hub)
 	if (!hub)
 		return;
 	pthread_mutex_lock(&hub->lock);
+	if (hub->stop) { /* closed already */
+		pthread_mutex_unlock(&hub->lock);
+		return;
+	}
 	hub->stop = true;
 	pthread_cond_signal(&hub->cond);
 	pthread_mutex_unlock(&hub->lock);
@@ -254,9 +261,11 @@ static void stream_fetch(struct alert_stream *s)
 	if (store_alerts_after(s->app->store, s->partner, s->last, STREAM_BATCH, &as, &n))
 		return;
 	for (size_t i = 0; i < n; i++) {
-		char *one = alert_render(&as[i], s->app->store, s->app->pseudonym_key, &len);
+		struct alert_disclosure disc;
+		char *one = alert_render(&as[i], s->app->store, s->app->pseudonym_key, &len, &disc);
 
 		if (one) {
+			alert_audit(s->app->audit, &as[i], &disc, "stream");
 			buf_addf(&s->pending, "id: %lld\nevent: %s\ndata: ", (long long)as[i].id,
 				 as[i].event);
 			buf_add(&s->pending, one, len);

@@ -14,6 +14,7 @@
 
 #include "advice.h"
 #include "app.h"
+#include "audit.h"
 #include "config.h"
 #include "lookup_index.h"
 #include "partner.h"
@@ -189,6 +190,82 @@ static int add_facts(struct buf *b, const struct identifier_facts *f)
 	return rc | buf_addc(b, '}');
 }
 
+/* A lookup answer that waits for its audit entry to be committed. */
+struct lookup_wait {
+	struct http_deferred *d;
+	char *body;
+	size_t len;
+};
+
+static void lookup_audited(void *arg, int rc)
+{
+	struct lookup_wait *w = arg;
+	struct http_reply *rep = http_deferred_reply(w->d);
+
+	if (rc == 0) {
+		http_reply_take(rep, 200, "application/json", w->body, w->len);
+	} else {
+		/* No disclosure goes out unrecorded. */
+		mem_free(w->body);
+		http_reply_problem(rep, 503, "audit-unavailable", "Service unavailable",
+				   "the answer could not be recorded in the audit log, so it is "
+				   "not given; try again shortly",
+				   NULL);
+		http_reply_header(rep, "Retry-After", "1");
+	}
+	http_deferred_done(w->d);
+	mem_free(w);
+}
+
+/*
+ * Hits are disclosures: one audit entry per lookup names them all by
+ * commitment, and the answer goes out once that entry is committed.
+ */
+static void lookup_answer(struct http_req *req, struct http_reply *rep, const struct partner *p,
+			  const uint8_t *pseuds, const bool *known, size_t n, char *body,
+			  size_t len)
+{
+	struct audit *au = req->app->audit;
+	uint8_t(*subjects)[AUDIT_COMMIT_BYTES] = NULL;
+	struct audit_event ev = { .act = "lookup.hit" };
+	struct lookup_wait *w;
+	char actor[32];
+	size_t hits = 0;
+
+	for (size_t i = 0; i < n; i++)
+		hits += known[i];
+	if (!au || hits == 0) {
+		http_reply_take(rep, 200, "application/json", body, len);
+		return;
+	}
+	subjects = mem_calloc(hits, AUDIT_COMMIT_BYTES);
+	w = mem_calloc(1, sizeof(*w));
+	if (!subjects || !w) {
+		mem_free(subjects);
+		mem_free(w);
+		mem_free(body);
+		api_store_error(rep, STORE_ENOMEM);
+		return;
+	}
+	hits = 0;
+	for (size_t i = 0; i < n; i++)
+		if (known[i])
+			audit_commit_identifier(audit_keys_of(au), pseuds + i * PSEUDONYM_BYTES,
+						subjects[hits++]);
+	snprintf(actor, sizeof(actor), "partner:%lld", (long long)p->id);
+	ev.actor = actor;
+	ev.subjects = (const uint8_t(*)[AUDIT_COMMIT_BYTES])subjects;
+	ev.nsubjects = hits;
+	ev.detail = json_pack("{s:I,s:I}", "items", (json_int_t)n, "hits", (json_int_t)hits);
+	w->body = body;
+	w->len = len;
+	w->d = http_defer(req);
+	if (audit_record(au, &ev, lookup_audited, w))
+		lookup_audited(w, -1);
+	json_decref(ev.detail);
+	mem_free(subjects);
+}
+
 void api_lookup(struct http_req *req, struct http_reply *rep)
 {
 	const struct app *app = req->app;
@@ -275,7 +352,7 @@ void api_lookup(struct http_req *req, struct http_reply *rep)
 		api_store_error(rep, STORE_ENOMEM);
 		goto out;
 	}
-	http_reply_take(rep, 200, "application/json", body, len);
+	lookup_answer(req, rep, &p, pseuds, known, n, body, len);
 out:
 	if (pseuds)
 		sodium_memzero(pseuds, n * PSEUDONYM_BYTES);

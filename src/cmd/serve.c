@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "app.h"
+#include "audit.h"
 #include "lookup_index.h"
 #include "cmd/cmd.h"
 #include "config.h"
@@ -99,12 +100,37 @@ static void unload(struct loaded *l)
 	pseudonym_key_clear(&l->pseudonym_key);
 }
 
+/* Stops and frees what cmd_serve() started, in reverse order; each part may be missing. */
+static void teardown(struct app *app, struct store *st, struct loaded *loaded)
+{
+	stream_hub_close(app->streams);
+	stream_hub_free(app->streams);
+	deliverer_stop(app->deliverer); /* what it did not send stays in the outbox */
+	audit_stop(app->audit);		/* writes what is queued, and a last checkpoint */
+	metrics_free();
+	lookup_index_free(app->index);
+	store_close(st);
+	unload(loaded);
+}
+
+/* The rules in effect are an administrative act: one entry each time the server starts. */
+static void audit_rules(struct app *app)
+{
+	const struct audit_event ev = { .actor = "server",
+					.act = "rules.loaded",
+					.ref = rules_version(app->rules) };
+
+	if (audit_record(app->audit, &ev, NULL, NULL))
+		log_error("audit: cannot record the rules in effect");
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct loaded loaded = { 0 };
 	struct alert_ctx alert_ctx = { 0 };
 	struct config cfg;
 	struct app app = { 0 };
+	struct audit_keys audit_keys;
 	struct http_server *srv;
 	struct store *st = NULL;
 	sigset_t sigs;
@@ -135,37 +161,33 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (created)
 		log_info("key files created", "dir", cfg.data_dir);
-	if (load(&loaded, cfg.data_dir, err, sizeof(err))) {
-		cmd_error("%s", err);
-		unload(&loaded);
-		return 1;
-	}
+	if (load(&loaded, cfg.data_dir, err, sizeof(err)) ||
+	    audit_keys_load(&audit_keys, cfg.data_dir, cfg.audit_origin, err, sizeof(err)))
+		goto fail;
 	if (store_open(&st, &cfg, 0, err, sizeof(err)) != STORE_OK ||
-	    store_migrate(st, &from, &to, err, sizeof(err)) != STORE_OK) {
-		cmd_error("%s", err);
-		store_close(st);
-		unload(&loaded);
-		return 1;
-	}
+	    store_migrate(st, &from, &to, err, sizeof(err)) != STORE_OK)
+		goto fail;
 	snprintf(from_s, sizeof(from_s), "%d", from);
 	snprintf(to_s, sizeof(to_s), "%d", to);
 	log_info("database ready", "store", store_name(st), "schema_from", from_s, "schema", to_s);
 	app.index = lookup_index_new();
-	if (!app.index || lookup_index_start(app.index, st, err, sizeof(err))) {
-		cmd_error("%s", app.index ? err : "out of memory");
-		lookup_index_free(app.index);
-		store_close(st);
-		unload(&loaded);
-		return 1;
+	if (!app.index) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
 	}
+	if (lookup_index_start(app.index, st, err, sizeof(err)))
+		goto fail;
 	snprintf(left_s, sizeof(left_s), "%zu", lookup_index_count(app.index));
 	log_info("lookup index loaded", "identifiers", left_s);
+	app.audit = audit_start(st, &audit_keys, cfg.audit_checkpoint_interval, err, sizeof(err));
+	audit_keys_wipe(&audit_keys);
+	if (!app.audit)
+		goto fail;
+	snprintf(left_s, sizeof(left_s), "%llu", (unsigned long long)audit_size(app.audit));
+	log_info("audit log loaded", "entries", left_s, "origin", cfg.audit_origin);
 	if (metrics_init(api_routes, api_nroutes)) {
-		cmd_error("out of memory");
-		lookup_index_free(app.index);
-		store_close(st);
-		unload(&loaded);
-		return 1;
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
 	}
 
 	app.cfg = &cfg;
@@ -196,38 +218,24 @@ int cmd_serve(int argc, char **argv)
 	}
 	app.idempotency = loaded.idempotency;
 	app.rules = loaded.rules;
+	audit_rules(&app);
 	alert_ctx.store = st;
 	alert_ctx.rules = loaded.rules;
 	store_set_report_hook(st, alert_after_report, &alert_ctx);
 	store_set_withdraw_hook(st, alert_after_withdraw, &alert_ctx);
 	app.alerts = &alert_ctx;
 	app.streams = stream_hub_new();
-	app.deliverer = deliverer_start(st, &loaded.pseudonym_key, cfg.webhook_allow_loopback, err,
-					sizeof(err));
-	if (!app.deliverer || !app.streams) {
-		cmd_error("%s", app.streams ? err : "cannot start the alert streams");
-		deliverer_stop(app.deliverer);
-		stream_hub_close(app.streams);
-		stream_hub_free(app.streams);
-		metrics_free();
-		lookup_index_free(app.index);
-		store_close(st);
-		unload(&loaded);
-		return 1;
+	if (!app.streams) {
+		snprintf(err, sizeof(err), "cannot start the alert streams");
+		goto fail;
 	}
-
+	app.deliverer = deliverer_start(st, &loaded.pseudonym_key, app.audit,
+					cfg.webhook_allow_loopback, err, sizeof(err));
+	if (!app.deliverer)
+		goto fail;
 	srv = http_server_start(&app, err, sizeof(err));
-	if (!srv) {
-		cmd_error("%s", err);
-		deliverer_stop(app.deliverer);
-		stream_hub_close(app.streams);
-		stream_hub_free(app.streams);
-		metrics_free();
-		lookup_index_free(app.index);
-		store_close(st);
-		unload(&loaded);
-		return 1;
-	}
+	if (!srv)
+		goto fail;
 	snprintf(port, sizeof(port), "%u", http_server_port(srv));
 	log_info("listening", "listen", cfg.listen, "port", port, "version", SIGNAAL_VERSION);
 
@@ -242,17 +250,17 @@ int cmd_serve(int argc, char **argv)
 	log_info("shutting down", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	stream_hub_close(app.streams); /* open event streams end, so that draining can finish */
 	left = http_server_drain(srv, cfg.shutdown_timeout);
-	stream_hub_free(app.streams);
 	snprintf(left_s, sizeof(left_s), "%ld", left);
-	deliverer_stop(app.deliverer); /* what it did not send stays in the outbox */
-	metrics_free();
-	lookup_index_free(app.index);
-	store_close(st);
-	unload(&loaded);
+	teardown(&app, st, &loaded);
 	if (left) {
 		log_warn("stopped with requests unfinished", "unfinished", left_s);
 		return 1;
 	}
 	log_info("stopped");
 	return 0;
+fail:
+	cmd_error("%s", err);
+	audit_keys_wipe(&audit_keys);
+	teardown(&app, st, &loaded);
+	return 1;
 }

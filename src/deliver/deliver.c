@@ -22,6 +22,7 @@
 struct deliverer {
 	struct store *store;
 	const struct pseudonym_key *key;
+	struct audit *audit;
 	bool allow_loopback;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -54,7 +55,8 @@ static void deliver_one(struct deliverer *d, CURL *curl, const struct alert *a,
 	struct webhook_result res;
 	char msgid[40], ids[24], attempts[12], status[12];
 	size_t len;
-	char *body = alert_render(a, d->store, d->key, &len);
+	struct alert_disclosure disc;
+	char *body = alert_render(a, d->store, d->key, &len, &disc);
 	int ok;
 
 	memset(out, 0, sizeof(*out));
@@ -75,6 +77,7 @@ static void deliver_one(struct deliverer *d, CURL *curl, const struct alert *a,
 	snprintf(status, sizeof(status), "%ld", res.status);
 	if (ok) {
 		out->delivered = 1;
+		alert_audit(d->audit, a, &disc, "webhook");
 		log_debug("alert delivered", "alert", ids, "partner", p->name, "status", status);
 		return;
 	}
@@ -147,7 +150,7 @@ static void *deliver_main(void *arg)
 }
 
 struct deliverer *deliverer_start(struct store *st, const struct pseudonym_key *key,
-				  bool allow_loopback, char *err, size_t errsz)
+				  struct audit *audit, bool allow_loopback, char *err, size_t errsz)
 {
 	struct deliverer *d = mem_calloc(1, sizeof(*d));
 
@@ -157,6 +160,7 @@ struct deliverer *deliverer_start(struct store *st, const struct pseudonym_key *
 	}
 	d->store = st;
 	d->key = key;
+	d->audit = audit;
 	d->allow_loopback = allow_loopback;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->wake, NULL);

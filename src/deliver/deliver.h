@@ -17,8 +17,11 @@ struct store;
 struct pseudonym_key;
 struct deliverer;
 
+struct audit;
+/* `audit` (may be NULL) records each delivery in the audit log. */
 struct deliverer *deliverer_start(struct store *st, const struct pseudonym_key *key,
-				  bool allow_loopback, char *err, size_t errsz);
+				  struct audit *audit, bool allow_loopback, char *err,
+				  size_t errsz);
 
 /* New rows were committed: look now rather than at the next poll. */
 void deliverer_kick(struct deliverer *d);

@@ -384,3 +384,43 @@ void store_set_commit_hook(struct store *st, store_commit_fn fn, void *arg)
 {
 	st->be->set_commit_hook(st, fn, arg);
 }
+
+int store_audit_append(struct store *st, const struct audit_record *r, size_t n, int64_t *first)
+{
+	*first = -1;
+	return n ? counted(st->be->audit_append(st, r, n, first)) : STORE_OK;
+}
+
+int store_audit_leaves(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32], size_t *n)
+{
+	*n = 0;
+	return max ? counted(st->be->audit_leaves(st, from, max, leaves, n)) : STORE_OK;
+}
+
+int store_audit_entries(struct store *st, int64_t start, int64_t end, store_audit_fn each,
+			void *arg)
+{
+	return counted(st->be->audit_entries(st, start, end, each, arg));
+}
+
+int store_audit_by_subject(struct store *st, const uint8_t *commitment, store_audit_fn each,
+			   void *arg)
+{
+	return counted(st->be->audit_by_subject(st, commitment, each, arg));
+}
+
+int store_audit_checkpoint_add(struct store *st, int64_t size, const uint8_t *root,
+			       const char *note, const char *now)
+{
+	return counted(st->be->audit_checkpoint_add(st, size, root, note, now));
+}
+
+int store_audit_checkpoint_latest(struct store *st, int64_t *size, char *note, size_t notesz)
+{
+	return counted(st->be->audit_checkpoint_latest(st, size, note, notesz));
+}
+
+int store_audit_checkpoints(struct store *st, store_checkpoint_fn each, void *arg)
+{
+	return counted(st->be->audit_checkpoints(st, each, arg));
+}

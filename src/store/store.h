@@ -249,6 +249,38 @@ int store_identifier_changes_prune(struct store *st, int64_t upto);
 typedef void (*store_commit_fn)(void *arg);
 void store_set_commit_hook(struct store *st, store_commit_fn fn, void *arg);
 
+/*
+ * The audit log (audit.h).  store_audit_append() appends records in one
+ * write transaction, at the next positions, and gives the first position;
+ * store_audit_leaves() reads leaf hashes from a position on, in order.
+ */
+#define STORE_AUDIT_COMMIT_BYTES 16
+struct audit_record {
+	const char *entry;
+	uint8_t leaf[32];
+	const uint8_t (*subjects)[STORE_AUDIT_COMMIT_BYTES];
+	size_t nsubjects;
+};
+int store_audit_append(struct store *st, const struct audit_record *r, size_t n, int64_t *first);
+int store_audit_leaves(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32],
+		       size_t *n);
+/* Entries [start, end) in order; `each` returning non-zero stops with that code. */
+typedef int (*store_audit_fn)(void *arg, int64_t idx, const char *entry, const uint8_t *leaf);
+int store_audit_entries(struct store *st, int64_t start, int64_t end, store_audit_fn each,
+			void *arg);
+/* The entries that name a commitment, in order. */
+int store_audit_by_subject(struct store *st, const uint8_t *commitment, store_audit_fn each,
+			   void *arg);
+/*
+ * Checkpoints: added (STORE_EEXISTS if that size has one), the latest, and
+ * all in order of size (root is NULL when the stored one is not 32 bytes).
+ */
+int store_audit_checkpoint_add(struct store *st, int64_t size, const uint8_t *root,
+			       const char *note, const char *now);
+int store_audit_checkpoint_latest(struct store *st, int64_t *size, char *note, size_t notesz);
+typedef int (*store_checkpoint_fn)(void *arg, int64_t size, const uint8_t *root, const char *note);
+int store_audit_checkpoints(struct store *st, store_checkpoint_fn each, void *arg);
+
 /* Partners and keys (partner.h has the struct). */
 int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */
 int store_partner_get(struct store *st, const char *name, struct partner *out);

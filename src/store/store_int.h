@@ -53,6 +53,18 @@ struct store_backend {
 				  size_t max, size_t *n);
 	int (*identifier_changes_prune)(struct store *st, int64_t upto);
 	void (*set_commit_hook)(struct store *st, store_commit_fn fn, void *arg);
+	int (*audit_append)(struct store *st, const struct audit_record *r, size_t n,
+			    int64_t *first);
+	int (*audit_leaves)(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32],
+			    size_t *n);
+	int (*audit_entries)(struct store *st, int64_t start, int64_t end, store_audit_fn each,
+			     void *arg);
+	int (*audit_by_subject)(struct store *st, const uint8_t *commitment, store_audit_fn each,
+				void *arg);
+	int (*audit_checkpoint_add)(struct store *st, int64_t size, const uint8_t *root,
+				    const char *note, const char *now);
+	int (*audit_checkpoint_latest)(struct store *st, int64_t *size, char *note, size_t notesz);
+	int (*audit_checkpoints)(struct store *st, store_checkpoint_fn each, void *arg);
 
 	int (*tx_identifier_touch)(struct store *st, const uint8_t *pseudonym, const char *kind,
 				   const uint8_t *sealed, size_t sealed_len, const char *routing,
@@ -167,6 +179,19 @@ int sqlite_identifier_scan(struct store *st, store_facts_fn each, void *arg, int
 int sqlite_identifier_changes(struct store *st, int64_t after, struct identifier_change *out,
 			      size_t max, size_t *n);
 int sqlite_identifier_changes_prune(struct store *st, int64_t upto);
+
+/* sqlite_audit.c */
+int sqlite_audit_append(struct store *st, const struct audit_record *r, size_t n, int64_t *first);
+int sqlite_audit_leaves(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32],
+			size_t *n);
+int sqlite_audit_entries(struct store *st, int64_t start, int64_t end, store_audit_fn each,
+			 void *arg);
+int sqlite_audit_by_subject(struct store *st, const uint8_t *commitment, store_audit_fn each,
+			    void *arg);
+int sqlite_audit_checkpoint_add(struct store *st, int64_t size, const uint8_t *root,
+				const char *note, const char *now);
+int sqlite_audit_checkpoint_latest(struct store *st, int64_t *size, char *note, size_t notesz);
+int sqlite_audit_checkpoints(struct store *st, store_checkpoint_fn each, void *arg);
 
 /* A numbered migration, embedded at build time from data/migrations/<backend>/. */
 struct store_migration {

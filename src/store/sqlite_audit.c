@@ -1,0 +1,227 @@
+/*
+ * sqlite_audit.c - the audit log's tables: entries with their leaf hashes,
+ * the commitments each entry names, and the signed checkpoints.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/sqlite_int.h"
+
+static int conn(struct store *st, struct sqlite_conn **c)
+{
+	return sqlite_conn_get(sqlite_store_of(st), c);
+}
+
+static int step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sqlite_err(rc);
+}
+
+int sqlite_audit_append(struct store *st, const struct audit_record *r, size_t n, int64_t *first)
+{
+	struct sqlite_store *ss = sqlite_store_of(st);
+	struct sqlite_conn *c;
+	sqlite3_stmt *next, *ins, *sub;
+	int64_t idx = 0;
+	int rc = sqlite_write_begin(ss, &c);
+
+	if (rc)
+		return rc;
+	/* Positions follow on from the last, under the write lock: no gaps, no reuse. */
+	rc = sqlite_conn_stmt(c, "SELECT coalesce(max(idx) + 1, 0) FROM audit_entries", &next);
+	if (!rc) {
+		rc = sqlite3_step(next) == SQLITE_ROW ? STORE_OK : STORE_EIO;
+		idx = sqlite3_column_int64(next, 0);
+		sqlite3_reset(next);
+	}
+	if (!rc)
+		rc = sqlite_conn_stmt(c,
+				      "INSERT INTO audit_entries (idx, entry, leaf) VALUES "
+				      "(?1, ?2, ?3)",
+				      &ins);
+	if (!rc)
+		rc = sqlite_conn_stmt(c,
+				      "INSERT OR IGNORE INTO audit_subjects (commitment, idx) "
+				      "VALUES (?1, ?2)",
+				      &sub);
+	*first = idx;
+	for (size_t i = 0; i < n && rc == STORE_OK; i++, idx++) {
+		sqlite3_bind_int64(ins, 1, idx);
+		sqlite3_bind_text(ins, 2, r[i].entry, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, 3, r[i].leaf, 32, SQLITE_STATIC);
+		rc = step_done(ins);
+		for (size_t j = 0; j < r[i].nsubjects && rc == STORE_OK; j++) {
+			sqlite3_bind_blob(sub, 1, r[i].subjects[j], STORE_AUDIT_COMMIT_BYTES,
+					  SQLITE_STATIC);
+			sqlite3_bind_int64(sub, 2, idx);
+			rc = step_done(sub);
+		}
+	}
+	return sqlite_write_end(ss, c, rc);
+}
+
+int sqlite_audit_leaves(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32],
+			size_t *n)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	*n = 0;
+	if (!rc)
+		rc = sqlite_conn_stmt(c,
+				      "SELECT idx, leaf FROM audit_entries WHERE idx >= ?1 "
+				      "ORDER BY idx LIMIT ?2",
+				      &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* A gap (a deleted row) ends the run: the tree cannot skip a leaf. */
+		if (sqlite3_column_int64(s, 0) != from + (int64_t)*n ||
+		    sqlite3_column_bytes(s, 1) != 32)
+			break;
+		memcpy(leaves[*n], sqlite3_column_blob(s, 1), 32);
+		++*n;
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sqlite_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int each_entry(sqlite3_stmt *s, store_audit_fn each, void *arg)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const void *leaf =
+			sqlite3_column_bytes(s, 2) == 32 ? sqlite3_column_blob(s, 2) : NULL;
+		const unsigned char *e = sqlite3_column_text(s, 1);
+		int stop = each(arg, sqlite3_column_int64(s, 0), e ? (const char *)e : "", leaf);
+
+		if (stop) {
+			sqlite3_reset(s);
+			return stop;
+		}
+	}
+	rc = rc == SQLITE_DONE ? STORE_OK : sqlite_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int sqlite_audit_entries(struct store *st, int64_t start, int64_t end, store_audit_fn each,
+			 void *arg)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(c,
+				      "SELECT idx, entry, leaf FROM audit_entries WHERE idx >= ?1 "
+				      "AND idx < ?2 ORDER BY idx",
+				      &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, start);
+	sqlite3_bind_int64(s, 2, end);
+	return each_entry(s, each, arg);
+}
+
+int sqlite_audit_by_subject(struct store *st, const uint8_t *commitment, store_audit_fn each,
+			    void *arg)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(c,
+				      "SELECT e.idx, e.entry, e.leaf FROM audit_subjects s JOIN "
+				      "audit_entries e ON e.idx = s.idx WHERE s.commitment = ?1 "
+				      "ORDER BY e.idx",
+				      &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, commitment, STORE_AUDIT_COMMIT_BYTES, SQLITE_STATIC);
+	return each_entry(s, each, arg);
+}
+
+int sqlite_audit_checkpoint_add(struct store *st, int64_t size, const uint8_t *root,
+				const char *note, const char *now)
+{
+	struct sqlite_store *ss = sqlite_store_of(st);
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = sqlite_write_begin(ss, &c);
+
+	if (rc)
+		return rc;
+	rc = sqlite_conn_stmt(c,
+			      "INSERT INTO audit_checkpoints (size, root, note, created_at) "
+			      "VALUES (?1, ?2, ?3, ?4)",
+			      &s);
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, size);
+		sqlite3_bind_blob(s, 2, root, 32, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, note, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
+		rc = step_done(s);
+	}
+	return sqlite_write_end(ss, c, rc);
+}
+
+int sqlite_audit_checkpoint_latest(struct store *st, int64_t *size, char *note, size_t notesz)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(c,
+				      "SELECT size, note FROM audit_checkpoints ORDER BY size "
+				      "DESC LIMIT 1",
+				      &s);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*size = sqlite3_column_int64(s, 0);
+		snprintf(note, notesz, "%s", sqlite3_column_text(s, 1));
+	}
+	rc = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_ENOTFOUND : sqlite_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int sqlite_audit_checkpoints(struct store *st, store_checkpoint_fn each, void *arg)
+{
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = conn(st, &c);
+
+	if (!rc)
+		rc = sqlite_conn_stmt(
+			c, "SELECT size, root, note FROM audit_checkpoints ORDER BY size", &s);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *note = sqlite3_column_text(s, 2);
+		const void *root =
+			sqlite3_column_bytes(s, 1) == 32 ? sqlite3_column_blob(s, 1) : NULL;
+		int stop =
+			each(arg, sqlite3_column_int64(s, 0), root, note ? (const char *)note : "");
+
+		if (stop) {
+			sqlite3_reset(s);
+			return stop;
+		}
+	}
+	rc = rc == SQLITE_DONE ? STORE_OK : sqlite_err(rc);
+	sqlite3_reset(s);
+	return rc;
+}
