@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "audit.h"
 #include "config.h"
 #include "partner.h"
 #include "report.h"
@@ -17,7 +18,8 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-static int admin_auth(struct http_req *req, struct http_reply *rep)
+/* Checks the administration key; `actor` gets "admin:<its name>" for the audit log. */
+static int admin_auth(struct http_req *req, struct http_reply *rep, char actor[80])
 {
 	const char *h = http_header(req, "Authorization");
 	uint8_t hash[PARTNER_KEY_HASH_BYTES];
@@ -37,7 +39,22 @@ static int admin_auth(struct http_req *req, struct http_reply *rep)
 		api_store_error(rep, rc);
 		return -1;
 	}
+	snprintf(actor, 80, "admin:%s", name);
 	return 0;
+}
+
+/*
+ * Records an administrative act done through the API.  Queued: the act is
+ * committed already, and a failure to queue is logged for the operator.
+ */
+static void audited(struct http_req *req, const char *actor, const char *act, const char *ref,
+		    json_t *detail)
+{
+	const struct audit_event ev = { .actor = actor, .act = act, .ref = ref, .detail = detail };
+
+	if (req->app->audit && audit_record(req->app->audit, &ev, NULL, NULL))
+		log_error("audit: cannot record an administrative act", "act", act);
+	json_decref(detail);
 }
 
 static json_t *partner_json(const struct partner *p)
@@ -50,12 +67,13 @@ static json_t *partner_json(const struct partner *p)
 
 void api_admin_partners(struct http_req *req, struct http_reply *rep)
 {
+	char actor[80];
 	struct partner *ps;
 	json_t *list;
 	size_t n;
 	int rc;
 
-	if (admin_auth(req, rep))
+	if (admin_auth(req, rep, actor))
 		return;
 	rc = store_partner_list(req->app->store, &ps, &n);
 	if (rc) {
@@ -108,6 +126,7 @@ static int copy_str(json_t *doc, const char *key, char *out, size_t outsz)
 
 void api_admin_partner_add(struct http_req *req, struct http_reply *rep)
 {
+	char actor[80];
 	static const char *const known[] = { "name",	"sector",	  "bank_codes", "tlds",
 					     "webhook", "webhook_secret", NULL };
 	struct partner p = { 0 };
@@ -117,7 +136,7 @@ void api_admin_partner_add(struct http_req *req, struct http_reply *rep)
 	char err[400];
 	int rc;
 
-	if (admin_auth(req, rep))
+	if (admin_auth(req, rep, actor))
 		return;
 	if (!json_is_object(req->json)) {
 		http_reply_problem(rep, 422, "validation", "Invalid partner",
@@ -172,18 +191,21 @@ void api_admin_partner_add(struct http_req *req, struct http_reply *rep)
 			json_object_set_new(doc, "webhook_secret", json_string(p.webhook_secret));
 		http_reply_json(rep, 201, doc);
 		log_info("partner added", "partner", p.name, "sector", p.sector, "by", "admin api");
+		audited(req, actor, "partner.added", p.name,
+			json_pack("{s:I,s:s}", "partner", (json_int_t)p.id, "sector", p.sector));
 	}
 	sodium_memzero(p.webhook_secret, sizeof(p.webhook_secret));
 }
 
 void api_admin_key_create(struct http_req *req, struct http_reply *rep)
 {
+	char actor[80];
 	struct partner p;
 	char key[PARTNER_KEY_MAX], prefix[PARTNER_KEY_PREFIX_MAX], now[32];
 	uint8_t hash[PARTNER_KEY_HASH_BYTES];
 	int rc;
 
-	if (admin_auth(req, rep))
+	if (admin_auth(req, rep, actor))
 		return;
 	rc = store_partner_get(req->app->store, http_param(req, "name"), &p);
 	if (rc) {
@@ -203,14 +225,17 @@ void api_admin_key_create(struct http_req *req, struct http_reply *rep)
 		rep, 201,
 		json_pack("{s:s,s:s,s:s}", "partner", p.name, "key", key, "prefix", prefix));
 	sodium_memzero(key, sizeof(key));
+	audited(req, actor, "partner_key.created", prefix,
+		json_pack("{s:I,s:s}", "partner", (json_int_t)p.id, "name", p.name));
 }
 
 void api_admin_key_revoke(struct http_req *req, struct http_reply *rep)
 {
+	char actor[80];
 	char now[32];
 	int rc;
 
-	if (admin_auth(req, rep))
+	if (admin_auth(req, rep, actor))
 		return;
 	report_now(now);
 	rc = store_partner_key_revoke(req->app->store, http_param(req, "prefix"), now);
@@ -218,5 +243,6 @@ void api_admin_key_revoke(struct http_req *req, struct http_reply *rep)
 		api_store_error(rep, rc);
 		return;
 	}
+	audited(req, actor, "partner_key.revoked", http_param(req, "prefix"), NULL);
 	http_reply_static(rep, 204, NULL, "", 0);
 }

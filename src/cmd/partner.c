@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd/cmd.h"
 #include "config.h"
 #include "deliver/webhook.h"
@@ -33,6 +34,25 @@ static int list_add(char *list, size_t size, const char *v)
 	int w = snprintf(list + n, size - n, "%s%s", n ? "," : "", v);
 
 	return w < 0 || (size_t)w >= size - n ? -1 : 0;
+}
+
+/*
+ * Records an administrative act done from the command line in the audit
+ * log; the act is done already, so a failure is reported and the command
+ * fails, but nothing is undone.
+ */
+static int audited(struct store *st, const char *act, const char *ref, json_t *detail)
+{
+	const struct audit_event ev = {
+		.actor = "operator", .act = act, .ref = ref, .detail = detail
+	};
+	int rc = audit_append_now(st, &ev);
+
+	json_decref(detail);
+	if (rc)
+		cmd_error("%s was done but could not be recorded in the audit log: %s", act,
+			  store_strerror(rc));
+	return rc ? 1 : 0;
 }
 
 int cmd_partner_add(int argc, char **argv)
@@ -118,7 +138,9 @@ int cmd_partner_add(int argc, char **argv)
 		if (secret_made)
 			printf("webhook secret (give it to the partner; shown once): %s\n",
 			       p.webhook_secret);
-		rc = 0;
+		rc = audited(
+			st, "partner.added", p.name,
+			json_pack("{s:I,s:s}", "partner", (json_int_t)p.id, "sector", p.sector));
 		break;
 	case STORE_EEXISTS: cmd_error("a partner named '%s' exists already", p.name); break;
 	default: cmd_error("cannot add partner '%s': database error", p.name); break;
@@ -193,10 +215,15 @@ int cmd_partner_key_create(int argc, char **argv)
 	partner_key_new(key, hash, prefix);
 	report_now(now);
 	rc = store_partner_key_add(st, p.id, hash, prefix, now);
+	if (rc)
+		cmd_error("cannot store the key: database error");
+	/* A key whose creation is not in the audit log is taken back, never shown. */
+	else if (audited(st, "partner_key.created", prefix,
+			 json_pack("{s:I,s:s}", "partner", (json_int_t)p.id, "name", p.name)))
+		rc = store_partner_key_revoke(st, prefix, now) ? STORE_EIO : STORE_EINVAL;
 	store_close(st);
 	if (rc) {
 		sodium_memzero(key, sizeof(key));
-		cmd_error("cannot store the key: database error");
 		return 1;
 	}
 	/* The key alone on standard output, so that scripts can take it; the rest on stderr. */
@@ -224,6 +251,10 @@ int cmd_partner_key_revoke(int argc, char **argv)
 		return 1;
 	report_now(now);
 	rc = store_partner_key_revoke(st, pos[0], now);
+	if (rc == STORE_OK && audited(st, "partner_key.revoked", pos[0], NULL)) {
+		store_close(st);
+		return 1;
+	}
 	store_close(st);
 	if (rc == STORE_ENOTFOUND) {
 		cmd_error("no active key with prefix '%s'", pos[0]);
@@ -257,10 +288,13 @@ int cmd_admin_key_create(int argc, char **argv)
 	admin_key_new(key, hash, prefix);
 	report_now(now);
 	rc = store_admin_key_add(st, pos[0], hash, prefix, now);
+	if (rc)
+		cmd_error("cannot store the key: database error");
+	else if (audited(st, "admin_key.created", prefix, json_pack("{s:s}", "name", pos[0])))
+		rc = store_admin_key_revoke(st, prefix, now) ? STORE_EIO : STORE_EINVAL;
 	store_close(st);
 	if (rc) {
 		sodium_memzero(key, sizeof(key));
-		cmd_error("cannot store the key: database error");
 		return 1;
 	}
 	puts(key);
@@ -287,6 +321,10 @@ int cmd_admin_key_revoke(int argc, char **argv)
 		return 1;
 	report_now(now);
 	rc = store_admin_key_revoke(st, pos[0], now);
+	if (rc == STORE_OK && audited(st, "admin_key.revoked", pos[0], NULL)) {
+		store_close(st);
+		return 1;
+	}
 	store_close(st);
 	if (rc == STORE_ENOTFOUND) {
 		cmd_error("no active administration key with prefix '%s'", pos[0]);

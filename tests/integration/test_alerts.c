@@ -225,6 +225,16 @@ static json_t *alert_body(json_t *deliveries, size_t i)
 	return json_object_get(json_array_get(deliveries, i), "body");
 }
 
+/* Waits until the audit writer has committed what `sql` counts (it writes within a moment). */
+static void wait_audit(struct server *s, const char *sql)
+{
+	for (int waited = 0; db_count(s, sql) < 1; waited += 20) {
+		if (waited > 3000)
+			fail_msg("not in the audit log: %s", sql);
+		sleep_ms(20);
+	}
+}
+
 static void test_three_independent_reports_alert_the_bank_and_police(void **state)
 {
 	json_t *a, *b, *p;
@@ -262,6 +272,14 @@ static void test_three_independent_reports_alert_the_bank_and_police(void **stat
 	assert_int_equal(json_array_size(p), 1);
 	assert_string_equal(json_string_value(json_object_get(alert_body(p, 0), "value")),
 			    "NL91ABNA0417164300");
+
+	/* Each delivery is in the audit log, and so is each opening of the raw value. */
+	wait_audit(&srv, "SELECT count(*) - 1 FROM audit_entries WHERE entry LIKE "
+			 "'%\"act\":\"identifier.decrypted\",\"ref\":\"webhook\"%'");
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM audit_entries WHERE entry LIKE "
+					"'%\"act\":\"alert.delivered\",\"ref\":\"webhook\","
+					"\"subjects\":[\"%'"),
+			 2);
 
 	/* Another bank: nothing; the rule names only the holder and the police. */
 	b = deliveries(&bank_b);
@@ -820,6 +838,28 @@ static void test_admin_api(void **state)
 	assert_int_equal(partner_call(admin, "DELETE", path, NULL, NULL), 204);
 	assert_int_equal(partner_call(key, "GET", "/v1/alerts", NULL, NULL), 401); /* at once */
 	assert_int_equal(partner_call(admin, "DELETE", path, NULL, NULL), 404);
+
+	/* Every administrative act is in the audit log, with who did it; a refused one is not. */
+	wait_audit(&srv, "SELECT count(*) FROM audit_entries WHERE entry LIKE "
+			 "'%\"actor\":\"admin:ops\",\"act\":\"partner_key.revoked\"%'");
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM audit_entries WHERE entry LIKE "
+					"'%\"actor\":\"admin:ops\",\"act\":\"partner.added\","
+					"\"ref\":\"Bunq\"%'"),
+			 1);
+	assert_int_equal(db_count(&srv,
+				  "SELECT count(*) FROM audit_entries WHERE entry LIKE "
+				  "'%\"actor\":\"admin:ops\",\"act\":\"partner_key.created\"%'"),
+			 1);
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM audit_entries WHERE entry LIKE "
+					"'%\"actor\":\"operator\",\"act\":\"partner.added\","
+					"\"ref\":\"ABN AMRO\"%'"),
+			 1);
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM audit_entries WHERE entry LIKE "
+					"'%\"actor\":\"operator\",\"act\":\"admin_key.created\"%'"),
+			 1);
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM audit_entries WHERE entry LIKE "
+					"'%\"act\":\"partner.added\"%'"),
+			 5); /* four by the command, one through the API; the 409 made none */
 }
 
 /* The public check shows what a rule made public, and nothing about unknown or hidden ones. */
