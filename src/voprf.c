@@ -368,9 +368,14 @@ static int blind_evaluate(enum voprf_mode mode, const uint8_t sk[SB], const uint
 		return -1;
 	if (mode == VOPRF_MODE_VOPRF && (!pk || !proof || !element_ok(pk)))
 		return -1;
+	/*
+	 * No element_ok() first: crypto_scalarmult_ristretto255() fails on an
+	 * invalid encoding and on an identity result, which for a canonical
+	 * non-zero sk means exactly the identity in, and decoding twice costs
+	 * a tenth of a multiplication.
+	 */
 	for (size_t i = 0; i < count; i++) {
-		if (!element_ok(blinded[i]) ||
-		    crypto_scalarmult_ristretto255(evaluated[i], sk, blinded[i]) != 0)
+		if (crypto_scalarmult_ristretto255(evaluated[i], sk, blinded[i]) != 0)
 			return -1;
 	}
 	if (mode == VOPRF_MODE_OPRF)
