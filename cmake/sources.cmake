@@ -19,6 +19,7 @@ set(SIGNAAL_CORE_SOURCES
   src/ident/handle.c
   src/voprf.c
   src/pseudonym.c
+  src/pseudonym_cache.c
   src/taxonomy.c
   src/embedded.c
   src/util/html.c

@@ -19,6 +19,7 @@
 #include "lookup_index.h"
 #include "partner.h"
 #include "pseudonym.h"
+#include "pseudonym_cache.h"
 #include "ratelimit.h"
 #include "rules.h"
 #include "store/store.h"
@@ -96,8 +97,8 @@ void api_check(struct http_req *req, struct http_reply *rep)
 				   errors);
 		return;
 	}
-	pseudonym_compute(app->pseudonym_key, ident_kind_name(kind), id.canonical,
-			  strlen(id.canonical), pseud);
+	pseudonym_cached(app->check_cache, app->pseudonym_key, ident_kind_name(kind), id.canonical,
+			 strlen(id.canonical), pseud);
 	lookup_index_get(app->index, pseud, 1, &f, &known);
 	sodium_memzero(pseud, sizeof(pseud));
 	doc = json_pack("{s:s,s:s}", "kind", ident_kind_name(kind), "canonical", id.canonical);

@@ -26,6 +26,7 @@
 #include "idempotency.h"
 #include "rules.h"
 #include "pseudonym.h"
+#include "pseudonym_cache.h"
 #include "ratelimit.h"
 #include "taxonomy.h"
 #include "store/store.h"
@@ -108,6 +109,7 @@ static void teardown(struct app *app, struct store *st, struct loaded *loaded)
 	deliverer_stop(app->deliverer); /* what it did not send stays in the outbox */
 	audit_stop(app->audit);		/* writes what is queued, and a last checkpoint */
 	metrics_free();
+	pseudonym_cache_free(app->check_cache);
 	lookup_index_free(app->index);
 	store_close(st);
 	unload(loaded);
@@ -218,6 +220,12 @@ int cmd_serve(int argc, char **argv)
 	}
 	app.idempotency = loaded.idempotency;
 	app.rules = loaded.rules;
+	/* 65,536 recent checks, 5 MiB: the identifiers of the scams going round. */
+	app.check_cache = pseudonym_cache_new(65536);
+	if (!app.check_cache) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
+	}
 	audit_rules(&app);
 	alert_ctx.store = st;
 	alert_ctx.rules = loaded.rules;

@@ -921,6 +921,11 @@ static void test_public_check_and_lookup(void **state)
 	free(out);
 	assert_true(json_is_false(json_object_get(json_array_get(items, 1), "known")));
 	json_decref(doc);
+	/* The hit was disclosed to ING: an audit entry, committed before the answer came. */
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM audit_entries WHERE entry LIKE "
+					"'%\"act\":\"lookup.hit\",\"subjects\":[\"%\"],"
+					"\"detail\":{\"items\":2,\"hits\":1}}'"),
+			 1);
 	assert_int_equal(partner_call(key_b, "POST", "/v1/lookup",
 				      "{\"items\": [{\"pseudonym\": \"not-base64\"}]}", NULL),
 			 422);

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "pseudonym.h"
+#include "pseudonym_cache.h"
 
 static const uint8_t seed_a[32] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
 				    0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
@@ -178,12 +179,46 @@ static void test_seal_open(void **state)
 	pseudonym_key_clear(&other);
 }
 
+/* The cache answers what pseudonym_compute() answers, hit or miss, even when slots collide. */
+static void test_cache(void **state)
+{
+	struct pseudonym_key key;
+	struct pseudonym_cache *c = pseudonym_cache_new(3); /* 4 slots: collisions certain */
+	uint8_t want[PSEUDONYM_BYTES], got[PSEUDONYM_BYTES];
+	char canon[32];
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(pseudonym_key_generate(&key), 0);
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 40; i++) {
+			int n = snprintf(canon, sizeof(canon), "+3161234%04d", i);
+
+			assert_int_equal(pseudonym_compute(&key, "phone", canon, (size_t)n, want),
+					 0);
+			assert_int_equal(pseudonym_cached(c, &key, "phone", canon, (size_t)n, got),
+					 0);
+			assert_memory_equal(got, want, sizeof(want));
+			/* The same canonical value of another kind is another pseudonym. */
+			assert_int_equal(pseudonym_cached(c, &key, "handle", canon, (size_t)n, got),
+					 0);
+			assert_memory_not_equal(got, want, sizeof(want));
+		}
+	/* No cache at all is allowed too. */
+	assert_int_equal(pseudonym_cached(NULL, &key, "phone", "+31612340000", 12, got), 0);
+	assert_int_equal(pseudonym_compute(&key, "phone", "+31612340000", 12, want), 0);
+	assert_memory_equal(got, want, sizeof(want));
+	pseudonym_cache_free(c);
+	pseudonym_key_clear(&key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_derivation),
 		cmocka_unit_test(test_compute),
 		cmocka_unit_test(test_seal_open),
+		cmocka_unit_test(test_cache),
 	};
 
 	if (sodium_init() < 0)
