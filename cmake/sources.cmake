@@ -112,6 +112,7 @@ set(SIGNAAL_INTEGRATION_TESTS
   reports
   alerts
   client
+  audit
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.
