@@ -139,4 +139,5 @@ set(SIGNAAL_BENCHMARKS
   sqlite
   alerts
   index
+  audit
 )
