@@ -767,6 +767,8 @@ static sqlite3 *db_open(void)
 	return db;
 }
 
+static void sql(sqlite3 *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void sql(sqlite3 *db, const char *fmt, ...)
 {
 	char q[1024];
