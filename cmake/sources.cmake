@@ -64,6 +64,7 @@ set(SIGNAAL_CORE_SOURCES
   src/api/admin.c
   src/api/check.c
   src/api/oprf.c
+  src/api/audit.c
   src/client/client.c
   src/cmd/serve.c
   src/cmd/version.c
@@ -75,6 +76,7 @@ set(SIGNAAL_CORE_SOURCES
   src/cmd/partner.c
   src/cmd/alerts.c
   src/cmd/client.c
+  src/cmd/audit.c
 )
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.
@@ -111,6 +113,7 @@ set(SIGNAAL_INTEGRATION_TESTS
   reports
   alerts
   client
+  audit
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.
@@ -137,4 +140,5 @@ set(SIGNAAL_BENCHMARKS
   sqlite
   alerts
   index
+  audit
 )

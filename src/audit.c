@@ -580,3 +580,26 @@ uint64_t audit_size(struct audit *a)
 	pthread_rwlock_unlock(&a->tree_lock);
 	return n;
 }
+
+int audit_root(struct audit *a, uint64_t size, uint8_t out[MERKLE_HASH_BYTES])
+{
+	int rc;
+
+	pthread_rwlock_rdlock(&a->tree_lock);
+	rc = merkle_root(&a->tree, size, out);
+	pthread_rwlock_unlock(&a->tree_lock);
+	return rc;
+}
+
+int audit_leaf(struct audit *a, uint64_t index, uint8_t out[MERKLE_HASH_BYTES])
+{
+	int rc = -1;
+
+	pthread_rwlock_rdlock(&a->tree_lock);
+	if (index < a->tree.size) {
+		memcpy(out, a->tree.level[0] + index * MERKLE_HASH_BYTES, MERKLE_HASH_BYTES);
+		rc = 0;
+	}
+	pthread_rwlock_unlock(&a->tree_lock);
+	return rc;
+}

@@ -122,4 +122,8 @@ int audit_consistency(struct audit *a, uint64_t from, uint64_t to,
 		      uint8_t (*proof)[MERKLE_HASH_BYTES], size_t *n);
 uint64_t audit_size(struct audit *a);
 
+/* The root of the first `size` leaves, and the leaf hash at `index`; -1 beyond the tree. */
+int audit_root(struct audit *a, uint64_t size, uint8_t out[MERKLE_HASH_BYTES]);
+int audit_leaf(struct audit *a, uint64_t index, uint8_t out[MERKLE_HASH_BYTES]);
+
 #endif

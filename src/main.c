@@ -140,6 +140,26 @@ const struct cmd commands[] = {
 	  "from the server (a 429 says when to retry), or a proof that did not verify\n"
 	  "(then nothing was looked up); 2 usage error.\n",
 	  0 },
+	{ "audit verify", cmd_audit_verify, "check the audit log against its signed checkpoints",
+	  "usage: signaal audit verify [--json] [OPTIONS]\n\n"
+	  "Reads every entry of the audit log from the database, in order, and checks\n"
+	  "that none is missing (positions run from 0 without a gap) and that each one's\n"
+	  "stored leaf hash is the hash of its text.  Rebuilds the Merkle tree from the\n"
+	  "texts and checks every stored checkpoint: its signature with the log's key\n"
+	  "(derived from DATA_DIR/keys/audit.key and audit_origin) and its root against\n"
+	  "the tree at its size.  The first failure is named on standard error:\n"
+	  "  signaal: audit log: entry 17 does not match its leaf hash: it was changed ...\n"
+	  "  signaal: audit log: checkpoint of size 40 does not match the entries: one of\n"
+	  "           entries 32 to 39 was changed after it was signed ...\n"
+	  "It can run while the server appends; checkpoints signed after it began are\n"
+	  "left for the next run.  On success it prints\n"
+	  "  audit log: 1234 entries, 56 checkpoints, all verified; latest checkpoint: size "
+	  "1234\n\n"
+	  "  --json   print {\"ok\", \"entries\", \"checkpoints\", \"latest_checkpoint\"} and, on\n"
+	  "           failure, \"error\" with the \"entry\" or \"checkpoint\" it names\n\n"
+	  "Exit status: 0 the log verifies, 1 it does not (or cannot be read), 2 usage\n"
+	  "error.\n",
+	  1 },
 	{ "help", cmd_help, "show help for a command",
 	  "usage: signaal help [COMMAND]\n\nLists the commands, or shows the help of one.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },

@@ -110,6 +110,13 @@ void api_admin_partner_add(struct http_req *req, struct http_reply *rep);
 void api_admin_key_create(struct http_req *req, struct http_reply *rep);
 void api_admin_key_revoke(struct http_req *req, struct http_reply *rep);
 
+/* audit.c: the audit log, in public */
+void api_audit_checkpoint(struct http_req *req, struct http_reply *rep);
+void api_audit_key(struct http_req *req, struct http_reply *rep);
+void api_audit_entries(struct http_req *req, struct http_reply *rep);
+void api_audit_inclusion(struct http_req *req, struct http_reply *rep);
+void api_audit_consistency(struct http_req *req, struct http_reply *rep);
+
 /* static.c: the web pages */
 void api_static(struct http_req *req, struct http_reply *rep);
 
