@@ -37,6 +37,7 @@ set(SIGNAAL_CORE_SOURCES
   src/lookup_index.c
   src/merkle.c
   src/audit.c
+  src/subject.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -50,6 +51,7 @@ set(SIGNAAL_CORE_SOURCES
   src/store/sqlite_alert.c
   src/store/sqlite_feedback.c
   src/store/sqlite_audit.c
+  src/store/sqlite_subject.c
   src/api/routes.c
   src/api/errors.c
   src/api/health.c
