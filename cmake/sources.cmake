@@ -65,6 +65,7 @@ set(SIGNAAL_CORE_SOURCES
   src/api/admin.c
   src/api/check.c
   src/api/oprf.c
+  src/api/subjects.c
   src/client/client.c
   src/cmd/serve.c
   src/cmd/version.c

@@ -110,6 +110,10 @@ void api_admin_partner_add(struct http_req *req, struct http_reply *rep);
 void api_admin_key_create(struct http_req *req, struct http_reply *rep);
 void api_admin_key_revoke(struct http_req *req, struct http_reply *rep);
 
+/* subjects.c: requests of data subjects */
+void api_subject_request_create(struct http_req *req, struct http_reply *rep);
+void api_subject_request_get(struct http_req *req, struct http_reply *rep);
+
 /* static.c: the web pages */
 void api_static(struct http_req *req, struct http_reply *rep);
 

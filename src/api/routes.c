@@ -32,6 +32,8 @@ const struct route api_routes[] = {
 	{ HTTP_POST, "/v1/cases/{code}/additions", api_case_add, ROUTE_JSON_BODY, NULL },
 	{ HTTP_PUT, "/v1/cases/{code}/consent", api_case_consent, ROUTE_JSON_BODY, NULL },
 	{ HTTP_GET, "/v1/cases/{code}/police-report", api_case_police_report, 0, NULL },
+	{ HTTP_POST, "/v1/subject-requests", api_subject_request_create, ROUTE_JSON_BODY, NULL },
+	{ HTTP_GET, "/v1/subject-requests/{code}", api_subject_request_get, 0, NULL },
 	{ HTTP_GET, "/", api_static, 0, NULL },
 	{ HTTP_GET, "/report", api_static, 0, NULL },
 	{ HTTP_GET, "/advice", api_static, 0, NULL },
