@@ -77,6 +77,7 @@ set(SIGNAAL_CORE_SOURCES
   src/cmd/partner.c
   src/cmd/alerts.c
   src/cmd/client.c
+  src/cmd/subject.c
 )
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.
