@@ -114,6 +114,7 @@ set(SIGNAAL_INTEGRATION_TESTS
   reports
   alerts
   client
+  subjects
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.
