@@ -39,6 +39,7 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/advice", api_static, 0, NULL },
 	{ HTTP_GET, "/check", api_static, 0, NULL },
 	{ HTTP_GET, "/case", api_static, 0, NULL },
+	{ HTTP_GET, "/subject", api_static, 0, NULL },
 	{ HTTP_GET, "/static/{file}", api_static, 0, NULL },
 	{ HTTP_GET, "/favicon.ico", api_static, ROUTE_NO_LOG, NULL },
 };
