@@ -176,8 +176,9 @@ static void parse(const struct app *app, json_t *doc, struct subject_request *r,
 	    api_text_field(reason, "reason", SUBJECT_REASON_MAX, errors) == 0 &&
 	    json_string_length(reason) > 0)
 		why = json_string_value(reason);
-	if (r->type[0] && strcmp(r->type, "objection") == 0 && !why &&
-	    (!reason || json_is_null(reason) || json_is_string(reason)))
+	if (strcmp(r->type, "objection") == 0 &&
+	    (!reason || json_is_null(reason) ||
+	     (json_is_string(reason) && json_string_length(reason) == 0)))
 		http_problem_field(errors, "reason", "required for an objection: why you object");
 	snprintf(r->language, sizeof(r->language), "nl");
 	if (lang && !json_is_null(lang)) {
@@ -267,8 +268,11 @@ void api_subject_request_create(struct http_req *req, struct http_reply *rep)
 	w->deliverer = app->deliverer;
 	w->streams = app->streams;
 	if (!app->audit) {
-		w->d = NULL;
 		http_reply_take(rep, 202, "application/json", w->body, w->len);
+		if (notified) {
+			deliverer_kick(app->deliverer);
+			stream_hub_kick(app->streams);
+		}
 		mem_free(w);
 		goto out;
 	}
