@@ -38,6 +38,7 @@ set(SIGNAAL_CORE_SOURCES
   src/lookup_index.c
   src/merkle.c
   src/audit.c
+  src/subject.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -51,6 +52,7 @@ set(SIGNAAL_CORE_SOURCES
   src/store/sqlite_alert.c
   src/store/sqlite_feedback.c
   src/store/sqlite_audit.c
+  src/store/sqlite_subject.c
   src/api/routes.c
   src/api/errors.c
   src/api/health.c
@@ -65,6 +67,7 @@ set(SIGNAAL_CORE_SOURCES
   src/api/check.c
   src/api/oprf.c
   src/api/audit.c
+  src/api/subjects.c
   src/client/client.c
   src/cmd/serve.c
   src/cmd/version.c
@@ -77,6 +80,7 @@ set(SIGNAAL_CORE_SOURCES
   src/cmd/alerts.c
   src/cmd/client.c
   src/cmd/audit.c
+  src/cmd/subject.c
 )
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.
@@ -114,6 +118,7 @@ set(SIGNAAL_INTEGRATION_TESTS
   alerts
   client
   audit
+  subjects
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.

@@ -160,6 +160,48 @@ const struct cmd commands[] = {
 	  "Exit status: 0 the log verifies, 1 it does not (or cannot be read), 2 usage\n"
 	  "error.\n",
 	  1 },
+	{ "subject list", cmd_subject_list, "list the requests of data subjects",
+	  "usage: signaal subject list [--status STATUS] [OPTIONS]\n\n"
+	  "Lists the requests people made through /subject (POST /v1/subject-requests):\n"
+	  "ID, type (access or objection), identifier kind, status and times.  STATUS is\n"
+	  "one of received, answered, upheld, rejected; the open ones are 'received'.\n"
+	  "Nothing personal is shown here: see 'subject show'.\n",
+	  1 },
+	{ "subject show", cmd_subject_show, "show one request of a data subject",
+	  "usage: signaal subject show [OPTIONS] ID\n\n"
+	  "Shows request ID with the identifier, the contact address and, for an\n"
+	  "objection, the person's reason, opened from their sealed form; the answer or\n"
+	  "the decision once there is one.  Opening them is recorded in the audit log\n"
+	  "(subject.read).  Use the contact address only to check that the identifier is\n"
+	  "the person's own, or to ask about the request.\n",
+	  1 },
+	{ "subject answer", cmd_subject_answer, "answer an access request",
+	  "usage: signaal subject answer [OPTIONS] ID\n\n"
+	  "Answers access request ID from the registry and the audit log: whether the\n"
+	  "identifier is registered, since when, how many reports and signals, and which\n"
+	  "organisations received it and when (alerts, retractions, the value itself,\n"
+	  "look-ups).  Stores the answer, in the request's language, for the person to\n"
+	  "read with the request code, prints it, and records subject.answered in the\n"
+	  "audit log.  Answering again replaces the answer with a fresh one.  Check first\n"
+	  "(with 'subject show') that the identifier is the person's own.\n",
+	  1 },
+	{ "subject uphold", cmd_subject_uphold, "uphold an objection: clear the identifier",
+	  "usage: signaal subject uphold [--reason TEXT] [OPTIONS] ID\n\n"
+	  "Upholds objection ID: the identifier's status becomes cleared (it stays out of\n"
+	  "the public check and lookups show it cleared) and every partner that got an\n"
+	  "alert about it gets a retraction with reason \"cleared\".  TEXT (optional, at\n"
+	  "most 2,000 characters) is shown to the person.  Records subject.upheld in the\n"
+	  "audit log.\n",
+	  1 },
+	{ "subject reject", cmd_subject_reject, "reject an objection, saying why",
+	  "usage: signaal subject reject --reason TEXT [OPTIONS] ID\n\n"
+	  "Rejects objection ID.  The identifier gets back the status it had before the\n"
+	  "objection disputed it (unless another objection to it is still open), shows\n"
+	  "in the public check again when a rule makes it public, and the partners that\n"
+	  "were told of the dispute get an alert with reason \"dispute_rejected\".  TEXT\n"
+	  "(required, at most 2,000 characters) is shown to the person.  Records\n"
+	  "subject.rejected in the audit log.\n",
+	  1 },
 	{ "help", cmd_help, "show help for a command",
 	  "usage: signaal help [COMMAND]\n\nLists the commands, or shows the help of one.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },

@@ -116,6 +116,9 @@ void api_audit_key(struct http_req *req, struct http_reply *rep);
 void api_audit_entries(struct http_req *req, struct http_reply *rep);
 void api_audit_inclusion(struct http_req *req, struct http_reply *rep);
 void api_audit_consistency(struct http_req *req, struct http_reply *rep);
+/* subjects.c: requests of data subjects */
+void api_subject_request_create(struct http_req *req, struct http_reply *rep);
+void api_subject_request_get(struct http_req *req, struct http_reply *rep);
 
 /* static.c: the web pages */
 void api_static(struct http_req *req, struct http_reply *rep);

@@ -23,6 +23,7 @@ static const struct {
 	{ "/advice", "web/advice.html" },
 	{ "/check", "web/check.html" },
 	{ "/case", "web/case.html" },
+	{ "/subject", "web/subject.html" },
 	{ "/favicon.ico", "web/static/favicon.svg" }, /* browsers ask for it unbidden */
 };
 

@@ -64,5 +64,10 @@ int cmd_admin_key_revoke(int argc, char **argv);
 int cmd_alerts_retry(int argc, char **argv);
 int cmd_client_check(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
+int cmd_subject_list(int argc, char **argv);
+int cmd_subject_show(int argc, char **argv);
+int cmd_subject_answer(int argc, char **argv);
+int cmd_subject_uphold(int argc, char **argv);
+int cmd_subject_reject(int argc, char **argv);
 
 #endif

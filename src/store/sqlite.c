@@ -627,4 +627,9 @@ const struct store_backend store_sqlite_backend = {
 	.signal_recipient = sqlite_signal_recipient,
 	.feedback_add = sqlite_feedback_add,
 	.feedback_list = sqlite_feedback_list,
+	.subject_request_add = sqlite_subject_request_add,
+	.subject_request_get = sqlite_subject_request_get,
+	.subject_request_list = sqlite_subject_request_list,
+	.subject_request_answer = sqlite_subject_request_answer,
+	.subject_request_decide = sqlite_subject_request_decide,
 };

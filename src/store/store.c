@@ -424,3 +424,47 @@ int store_audit_checkpoints(struct store *st, store_checkpoint_fn each, void *ar
 {
 	return counted(st->be->audit_checkpoints(st, each, arg));
 }
+
+/* ---- requests of data subjects ---- */
+
+int store_subject_request_add(struct store *st, struct subject_request *r, const char *notice,
+			      int *notified)
+{
+	*notified = 0;
+	return counted(st->be->subject_request_add(st, r, notice, notified));
+}
+
+int store_subject_request_get(struct store *st, int64_t id, struct subject_request *out)
+{
+	return counted(st->be->subject_request_get(st, id, NULL, out));
+}
+
+int store_subject_request_by_code(struct store *st, const uint8_t *hash,
+				  struct subject_request *out)
+{
+	return counted(st->be->subject_request_get(st, 0, hash, out));
+}
+
+int store_subject_request_list(struct store *st, const char *status, struct subject_request **out,
+			       size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return counted(st->be->subject_request_list(st, status, out, n));
+}
+
+int store_subject_request_answer(struct store *st, int64_t id, const char *answer, const char *now)
+{
+	return counted(st->be->subject_request_answer(st, id, answer, now));
+}
+
+int store_subject_request_decide(struct store *st, int64_t id, const char *decision,
+				 const char *reason, const char *notice, const char *now,
+				 int *notified)
+{
+	*notified = 0;
+	if (strcmp(decision, "upheld") != 0 && strcmp(decision, "rejected") != 0)
+		return STORE_EINVAL;
+	return counted(
+		st->be->subject_request_decide(st, id, decision, reason, notice, now, notified));
+}

@@ -281,6 +281,33 @@ int store_audit_checkpoint_latest(struct store *st, int64_t *size, char *note, s
 typedef int (*store_checkpoint_fn)(void *arg, int64_t size, const uint8_t *root, const char *note);
 int store_audit_checkpoints(struct store *st, store_checkpoint_fn each, void *arg);
 
+/*
+ * Requests of data subjects (subject.h has the struct and the flow).
+ * store_subject_request_add() stores a request and sets r->id; for an
+ * objection it disputes the identifier when it is reported or confirmed
+ * (keeping that status in r->prior_status) and then queues `notice` (a
+ * retraction) to every partner alerted about it; *notified gets how many.
+ * store_subject_request_answer() answers an access request (again);
+ * store_subject_request_decide() decides an objection that is still open,
+ * `decision` "upheld" (the identifier is cleared; `notice` to its
+ * recipients when that changed it) or "rejected" (the prior status comes
+ * back unless another objection is open; `notice` when it did).  Both
+ * give STORE_ECONFLICT for a request of the wrong type or state.
+ */
+struct subject_request;
+int store_subject_request_add(struct store *st, struct subject_request *r, const char *notice,
+			      int *notified);
+int store_subject_request_get(struct store *st, int64_t id, struct subject_request *out);
+int store_subject_request_by_code(struct store *st, const uint8_t *hash,
+				  struct subject_request *out);
+/* Requests in order of id, all or those with `status`; free with subject_requests_free(). */
+int store_subject_request_list(struct store *st, const char *status, struct subject_request **out,
+			       size_t *n);
+int store_subject_request_answer(struct store *st, int64_t id, const char *answer, const char *now);
+int store_subject_request_decide(struct store *st, int64_t id, const char *decision,
+				 const char *reason, const char *notice, const char *now,
+				 int *notified);
+
 /* Partners and keys (partner.h has the struct). */
 int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */
 int store_partner_get(struct store *st, const char *name, struct partner *out);

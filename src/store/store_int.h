@@ -106,6 +106,18 @@ struct store_backend {
 	int (*feedback_add)(struct store *st, const struct feedback *f, const uint8_t *pseudonym,
 			    const char *new_status, const char *retraction);
 	int (*feedback_list)(struct store *st, int64_t signal, struct feedback **out, size_t *n);
+
+	int (*subject_request_add)(struct store *st, struct subject_request *r, const char *notice,
+				   int *notified);
+	int (*subject_request_get)(struct store *st, int64_t id, const uint8_t *hash,
+				   struct subject_request *out);
+	int (*subject_request_list)(struct store *st, const char *status,
+				    struct subject_request **out, size_t *n);
+	int (*subject_request_answer)(struct store *st, int64_t id, const char *answer,
+				      const char *now);
+	int (*subject_request_decide)(struct store *st, int64_t id, const char *decision,
+				      const char *reason, const char *notice, const char *now,
+				      int *notified);
 };
 
 struct store {
@@ -192,6 +204,20 @@ int sqlite_audit_checkpoint_add(struct store *st, int64_t size, const uint8_t *r
 				const char *note, const char *now);
 int sqlite_audit_checkpoint_latest(struct store *st, int64_t *size, char *note, size_t notesz);
 int sqlite_audit_checkpoints(struct store *st, store_checkpoint_fn each, void *arg);
+
+/* sqlite_subject.c */
+int sqlite_subject_request_add(struct store *st, struct subject_request *r, const char *notice,
+			       int *notified);
+/* By id, or by the hash of its code when hash is not NULL. */
+int sqlite_subject_request_get(struct store *st, int64_t id, const uint8_t *hash,
+			       struct subject_request *out);
+int sqlite_subject_request_list(struct store *st, const char *status, struct subject_request **out,
+				size_t *n);
+int sqlite_subject_request_answer(struct store *st, int64_t id, const char *answer,
+				  const char *now);
+int sqlite_subject_request_decide(struct store *st, int64_t id, const char *decision,
+				  const char *reason, const char *notice, const char *now,
+				  int *notified);
 
 /* A numbered migration, embedded at build time from data/migrations/<backend>/. */
 struct store_migration {

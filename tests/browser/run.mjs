@@ -1,4 +1,4 @@
-// Browser tests of the victim pages (/, /advice, /case) in headless Chromium
+// Browser tests of the victim pages (/, /advice, /case, /check, /subject) in headless Chromium
 // against a running server.  Normally started by scripts/browser-test, which
 // installs what is needed, starts the server and sets BASE_URL.
 //
@@ -183,7 +183,8 @@ for (const [path, name, ready] of [
   ['/', 'report-form', '#fraud-type-bank_helpdesk'],
   ['/advice', 'advice', '#advice-fraud-type option[value="bank_helpdesk"]'],
   ['/check', 'check', '#check-kind option[value="iban"]'],
-  ['/case', 'case-empty', '#consent-bank']
+  ['/case', 'case-empty', '#consent-bank'],
+  ['/subject', 'subject', '#subject-kind option[value="iban"]']
 ]) {
   test(`${path}: loads without errors, no serious axe violations, screenshots`, async () => {
     const p = await openPage();
@@ -605,6 +606,126 @@ test('check: unknown, invalid and reported account numbers', async () => {
     assert.match(await page.locator('#check-text').innerText(), /^3 reports, between /);
     assert.equal(await page.locator('#check-kind option[value="iban"]').innerText(), 'Bank account number (IBAN)');
     await p.assertClean('/check');
+  } finally {
+    await p.close();
+  }
+});
+
+/* Another well-formed code (Crockford base32, Luhn mod 32 check symbol): the first symbol changed. */
+function otherCode(code) {
+  const A = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const v = code.replace(/-/g, '').split('').map((c) => A.indexOf(c));
+  v[0] = (v[0] + 1) % 8;
+  let sum = 0;
+  let factor = 2;
+  for (let i = 25; i >= 0; i--) {
+    const addend = factor * v[i];
+    factor = factor === 2 ? 1 : 2;
+    sum += Math.floor(addend / 32) + addend % 32;
+  }
+  v[26] = (32 - sum % 32) % 32;
+  return v.map((x) => A[x]).join('').replace(/(.{4})(?!$)/g, '$1-');
+}
+
+test('subject: access request by keyboard, the code once, the status and an answer by code', async () => {
+  const p = await openPage(VIEWPORTS.mobile);
+  const { page } = p;
+  try {
+    await page.goto(`${BASE_URL}/subject`);
+    await page.locator('#subject-kind option[value="iban"]').waitFor({ state: 'attached' });
+    assert.ok(await page.locator('#subject-reason-field').isHidden(), 'no reason for an access request');
+
+    // Nothing filled in: errors at the fields, no request.
+    await press(page, '#subject-submit', 'Enter');
+    await page.locator('#error-summary').waitFor({ state: 'visible' });
+    assert.match(await page.locator('#error-summary').innerText(), /Vul uw gegeven in/);
+    assert.match(await page.locator('#error-summary').innerText(), /e-mailadres of telefoonnummer/);
+
+    // An objection asks for a reason.
+    await press(page, '#subject-type-objection', 'Space');
+    await page.locator('#subject-reason-field').waitFor({ state: 'visible' });
+    await typeInto(page, '#subject-value', 'NL39 RABO 0300 0652 64');
+    await typeInto(page, '#subject-contact', 'houder@example.org');
+    await press(page, '#subject-submit', 'Enter');
+    assert.match(await page.locator('#error-summary').innerText(), /waarom u bezwaar maakt/);
+    await p.axe('/subject (errors)');
+
+    // The server's field error: a wrong check digit.
+    await press(page, '#subject-type-access', 'Space');
+    assert.ok(await page.locator('#subject-reason-field').isHidden());
+    p.expect(/422.*\/v1\/subject-requests/);
+    await typeInto(page, '#subject-value', 'NL20INGB0001234568');
+    let [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/v1/subject-requests')),
+      press(page, '#subject-submit', 'Enter')
+    ]);
+    assert.equal(res.status(), 422);
+    await page.locator('#subject-value-field-error').waitFor();
+
+    // An access request: the code, once, with the advice to keep it.
+    await typeInto(page, '#subject-value', 'nl20 ingb 0001 2345 67');
+    [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/v1/subject-requests')),
+      press(page, '#subject-submit', 'Enter')
+    ]);
+    assert.equal(res.status(), 202);
+    await page.locator('#subject-sent').waitFor({ state: 'visible' });
+    assert.equal(await activeId(page), 'subject-sent-heading', 'focus moves to the confirmation');
+    const code = (await page.locator('#subject-code').innerText()).trim();
+    assert.match(code, CASE_CODE_RE);
+    assert.match(await page.locator('#subject-sent').innerText(), /maar één keer/);
+    assert.ok(await page.locator('#request-section').isHidden(), 'the form is gone');
+    await p.axe('/subject (sent)');
+    await screenshots(page, 'subject-sent');
+
+    // The status by code, typed without dashes in lower case.
+    await typeInto(page, '#lookup-code', code.replace(/-/g, '').toLowerCase());
+    await press(page, '#lookup-submit', 'Enter');
+    await page.locator('#subject-view').waitFor({ state: 'visible' });
+    assert.equal((await page.locator('#subject-view-status').innerText()).trim(), 'In behandeling');
+    assert.equal((await page.locator('#subject-view-type').innerText()).trim(), 'Inzage');
+
+    // An unknown code of the right form: 404, said at the field.
+    const unknown = otherCode(code);
+    p.expect(new RegExp(`/v1/subject-requests/${unknown}`));
+    await typeInto(page, '#lookup-code', unknown);
+    await press(page, '#lookup-submit', 'Enter');
+    await page.locator('#error-summary', { hasText: 'Er is geen verzoek met deze code' }).waitFor();
+    assert.ok(await page.locator('#subject-view').isHidden());
+
+    // The code in the fragment opens the request and leaves the address bar.
+    await page.goto(`${BASE_URL}/subject#${code}`);
+    await page.locator('#subject-view').waitFor({ state: 'visible' });
+    assert.doesNotMatch(page.url(), /#/, 'the code leaves the address bar');
+
+    // An answer as the operator's `subject answer` stores it, shown in the page's language.
+    await page.route(`${BASE_URL}/v1/subject-requests/${code}`, (route) => route.fulfill({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        type: 'access', kind: 'iban', status: 'answered', language: 'nl',
+        created_at: '2026-11-20T10:00:00Z', updated_at: '2026-11-21T10:00:00Z', decision_reason: null,
+        answer: {
+          registered: true, kind: 'iban', status: 'reported', first_seen: '2026-11-01T09:00:00Z',
+          last_seen: '2026-11-02T09:00:00Z', reports: 3, signals: 0, answered_at: '2026-11-21T10:00:00Z',
+          recipients: [{ organisation: 'ABN AMRO', sector: 'bank', what: 'alert', at: '2026-11-01T09:00:01Z' },
+            { organisation: '<b>x</b>', sector: '', what: 'lookup', at: '2026-11-03T09:00:01Z' }],
+          text: 'Ja: ...'
+        }
+      })
+    }));
+    await press(page, '#lookup-submit', 'Enter');
+    await page.locator('#subject-view-status', { hasText: 'Beantwoord' }).waitFor();
+    assert.match(await page.locator('#subject-view-text').innerText(), /^Rekeningnummer \(IBAN\): ja, dit gegeven .* sinds 1 november 2026\. Meldingen: 3\./);
+    assert.equal(await page.locator('#subject-view-recipients > li').count(), 2);
+    assert.match(await page.locator('#subject-view-recipients').innerText(), /ABN AMRO \(bank\): een waarschuwing/);
+    assert.equal(await page.locator('#subject-view-recipients b').count(), 0, 'names are text, never HTML');
+    await p.axe('/subject (answered)');
+    await screenshots(page, 'subject-answered');
+    await press(page, '#lang-toggle', 'Enter');
+    await page.locator('#subject-view-status', { hasText: 'Answered' }).waitFor();
+    assert.match(await page.locator('#subject-view-recipients').innerText(), /ABN AMRO \(bank\): an alert/);
+    await p.assertClean('/subject');
   } finally {
     await p.close();
   }
