@@ -439,6 +439,19 @@ fail:
 	return sqlite_err(rc) ? sqlite_err(rc) : STORE_EIO;
 }
 
+int sqlite_conn_of(struct store *st, struct sqlite_conn **out)
+{
+	return sqlite_conn_get(sqlite_store_of(st), out);
+}
+
+int sqlite_step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sqlite_err(rc);
+}
+
 int sqlite_write_begin(struct sqlite_store *s, struct sqlite_conn **c)
 {
 	sqlite3_stmt *stmt;

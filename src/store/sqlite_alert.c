@@ -14,26 +14,13 @@
 #include "store/sqlite_int.h"
 #include "util/mem.h"
 
-static int conn(struct store *st, struct sqlite_conn **c)
-{
-	return sqlite_conn_get(sqlite_store_of(st), c);
-}
-
-static int done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sqlite_err(rc);
-}
-
 int sqlite_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const char *kind,
 			       const uint8_t *sealed, size_t sealed_len, const char *routing,
 			       int signal, const char *now)
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(
@@ -53,7 +40,7 @@ int sqlite_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const
 	sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 6, !signal);
 	sqlite3_bind_int(s, 7, signal);
-	return done(s);
+	return sqlite_step_done(s);
 }
 
 int sqlite_tx_source_add(struct store *st, const uint8_t *pseudonym, const char *source,
@@ -61,7 +48,7 @@ int sqlite_tx_source_add(struct store *st, const uint8_t *pseudonym, const char 
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(
@@ -79,7 +66,7 @@ int sqlite_tx_source_add(struct store *st, const uint8_t *pseudonym, const char 
 	sqlite3_bind_text(s, 4, role ? role : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 5, confidence);
 	sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
-	return done(s);
+	return sqlite_step_done(s);
 }
 
 int sqlite_tx_sources(struct store *st, const uint8_t *pseudonym, const char *since,
@@ -87,7 +74,7 @@ int sqlite_tx_sources(struct store *st, const uint8_t *pseudonym, const char *si
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(c,
@@ -118,7 +105,7 @@ int sqlite_tx_fired_since(struct store *st, const char *rule, const uint8_t *pse
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(c,
@@ -142,7 +129,7 @@ int sqlite_tx_firing_add(struct store *st, const char *rule, const uint8_t *pseu
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(
@@ -157,7 +144,7 @@ int sqlite_tx_firing_add(struct store *st, const char *rule, const uint8_t *pseu
 	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 4, sources);
 	sqlite3_bind_text(s, 5, reason, -1, SQLITE_STATIC);
-	return done(s);
+	return sqlite_step_done(s);
 }
 
 int sqlite_tx_outbox_add(struct store *st, int64_t partner, const char *event,
@@ -165,7 +152,7 @@ int sqlite_tx_outbox_add(struct store *st, int64_t partner, const char *event,
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(
@@ -182,7 +169,7 @@ int sqlite_tx_outbox_add(struct store *st, int64_t partner, const char *event,
 	sqlite3_bind_int(s, 4, raw);
 	sqlite3_bind_text(s, 5, payload, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
-	return done(s);
+	return sqlite_step_done(s);
 }
 
 static void alert_row(sqlite3_stmt *s, struct alert *a)
@@ -249,7 +236,7 @@ int sqlite_alerts_after(struct store *st, int64_t partner, int64_t after, int li
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(c,
@@ -268,7 +255,7 @@ int sqlite_outbox_due(struct store *st, const char *now, int limit, struct alert
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(c,
@@ -316,7 +303,7 @@ static int referral_delivered(struct sqlite_conn *c, int64_t outbox_id, const ch
 		return rc;
 	sqlite3_bind_int64(s, 1, ref);
 	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
-	return done(s);
+	return sqlite_step_done(s);
 }
 
 int sqlite_outbox_results(struct store *st, const struct delivery_result *r, size_t n)
@@ -346,7 +333,7 @@ int sqlite_outbox_results(struct store *st, const struct delivery_result *r, siz
 		sqlite3_bind_int(s, 5, r[i].dead);
 		if (r[i].error[0])
 			sqlite3_bind_text(s, 6, r[i].error, -1, SQLITE_STATIC);
-		rc = done(s);
+		rc = sqlite_step_done(s);
 		if (rc == STORE_OK && r[i].delivered)
 			rc = referral_delivered(c, r[i].id, r[i].at);
 	}
@@ -384,7 +371,7 @@ int sqlite_signals_insert(struct store *st, struct signal *sig, size_t n, store_
 		if (sig[i].valid_until[0])
 			sqlite3_bind_text(s, 9, sig[i].valid_until, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 10, sig[i].created_at, -1, SQLITE_STATIC);
-		rc = done(s);
+		rc = sqlite_step_done(s);
 		sig[i].id = sqlite3_last_insert_rowid(c->db);
 		if (rc == STORE_OK && hook)
 			rc = hook(arg, &sig[i]);
@@ -396,7 +383,7 @@ int sqlite_outbox_dead(struct store *st, struct alert **out, size_t *n)
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	/* The last error travels in the payload's place: that is what an operator needs. */
 	if (!rc)
@@ -428,7 +415,7 @@ int sqlite_outbox_retry(struct store *st, int64_t id, const char *now, int *coun
 	if (!rc) {
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
-		rc = done(s);
+		rc = sqlite_step_done(s);
 		*count = sqlite3_changes(c->db);
 	}
 	return sqlite_write_end(ss, c, rc);
@@ -440,7 +427,7 @@ int sqlite_tx_referral_route(struct store *st, int64_t report, const char *recip
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
 	int64_t ref = 0;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(
@@ -471,7 +458,7 @@ int sqlite_tx_referral_route(struct store *st, int64_t report, const char *recip
 	sqlite3_bind_text(s, 2, payload, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, ref);
-	return done(s);
+	return sqlite_step_done(s);
 }
 
 int sqlite_referral_case(struct store *st, int64_t referral, uint8_t *hash, int64_t *partner,
@@ -479,7 +466,7 @@ int sqlite_referral_case(struct store *st, int64_t referral, uint8_t *hash, int6
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(
@@ -553,7 +540,7 @@ int sqlite_referral_update(struct store *st, int64_t referral, int64_t partner, 
 			sqlite3_bind_int64(s, 1, referral);
 			sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-			rc = done(s);
+			rc = sqlite_step_done(s);
 		}
 	}
 	if (!rc) {
@@ -566,7 +553,7 @@ int sqlite_referral_update(struct store *st, int64_t referral, int64_t partner, 
 			sqlite3_bind_int64(s, 1, referral);
 			sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-			rc = done(s);
+			rc = sqlite_step_done(s);
 		}
 	}
 	return sqlite_write_end(ss, c, rc);
@@ -577,7 +564,7 @@ int sqlite_tx_firing_retract(struct store *st, const char *rule, const uint8_t *
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(
@@ -591,7 +578,7 @@ int sqlite_tx_firing_retract(struct store *st, const char *rule, const uint8_t *
 	sqlite3_bind_blob(s, 2, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, since, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-	rc = done(s);
+	rc = sqlite_step_done(s);
 	if (rc)
 		return rc;
 	rc = sqlite_conn_stmt(
@@ -607,7 +594,7 @@ int sqlite_tx_firing_retract(struct store *st, const char *rule, const uint8_t *
 	sqlite3_bind_blob(s, 2, pseudonym, ALERT_PSEUDONYM_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, payload, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-	return done(s);
+	return sqlite_step_done(s);
 }
 
 /* Appends the first column of each row of s to a comma-separated list. */
@@ -638,7 +625,7 @@ int sqlite_identifier_facts(struct store *st, const uint8_t *pseudonym,
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(
@@ -723,20 +710,20 @@ int sqlite_identifier_scan(struct store *st, store_facts_fn each, void *arg, int
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *b, *seq, *ids, *src, *fir, *e;
-	int rc = conn(st, &c), ri, rs, rf;
+	int rc = sqlite_conn_of(st, &c), ri, rs, rf;
 
 	*upto = 0;
 	if (!rc)
 		rc = sqlite_conn_stmt(c, "BEGIN", &b);
 	if (!rc)
-		rc = done(b);
+		rc = sqlite_step_done(b);
 	if (rc)
 		return rc;
 	rc = sqlite_conn_stmt(c, "SELECT coalesce(max(seq), 0) FROM identifier_changes", &seq);
 	if (!rc) {
 		if (sqlite3_step(seq) == SQLITE_ROW)
 			*upto = sqlite3_column_int64(seq, 0);
-		rc = done(seq);
+		rc = sqlite_step_done(seq);
 	}
 	if (!rc)
 		rc = sqlite_conn_stmt(c,
@@ -797,7 +784,7 @@ int sqlite_identifier_scan(struct store *st, store_facts_fn each, void *arg, int
 	sqlite3_reset(fir);
 end:
 	if (sqlite_conn_stmt(c, "COMMIT", &e) == STORE_OK)
-		done(e);
+		sqlite_step_done(e);
 	return rc;
 }
 
@@ -806,7 +793,7 @@ int sqlite_identifier_changes(struct store *st, int64_t after, struct identifier
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	*n = 0;
 	if (!rc)
@@ -845,7 +832,7 @@ int sqlite_identifier_changes_prune(struct store *st, int64_t upto)
 	rc = sqlite_conn_stmt(c, "DELETE FROM identifier_changes WHERE seq <= ?1", &s);
 	if (!rc) {
 		sqlite3_bind_int64(s, 1, upto);
-		rc = done(s);
+		rc = sqlite_step_done(s);
 	}
 	return sqlite_write_end(ss, c, rc);
 }

@@ -7,19 +7,6 @@
 
 #include "store/sqlite_int.h"
 
-static int conn(struct store *st, struct sqlite_conn **c)
-{
-	return sqlite_conn_get(sqlite_store_of(st), c);
-}
-
-static int step_done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sqlite_err(rc);
-}
-
 int sqlite_audit_append(struct store *st, const struct audit_record *r, size_t n, int64_t *first)
 {
 	struct sqlite_store *ss = sqlite_store_of(st);
@@ -52,12 +39,12 @@ int sqlite_audit_append(struct store *st, const struct audit_record *r, size_t n
 		sqlite3_bind_int64(ins, 1, idx);
 		sqlite3_bind_text(ins, 2, r[i].entry, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(ins, 3, r[i].leaf, 32, SQLITE_STATIC);
-		rc = step_done(ins);
+		rc = sqlite_step_done(ins);
 		for (size_t j = 0; j < r[i].nsubjects && rc == STORE_OK; j++) {
 			sqlite3_bind_blob(sub, 1, r[i].subjects[j], STORE_AUDIT_COMMIT_BYTES,
 					  SQLITE_STATIC);
 			sqlite3_bind_int64(sub, 2, idx);
-			rc = step_done(sub);
+			rc = sqlite_step_done(sub);
 		}
 	}
 	return sqlite_write_end(ss, c, rc);
@@ -68,7 +55,7 @@ int sqlite_audit_leaves(struct store *st, int64_t from, size_t max, uint8_t (*le
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	*n = 0;
 	if (!rc)
@@ -118,7 +105,7 @@ int sqlite_audit_entries(struct store *st, int64_t start, int64_t end, store_aud
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(c,
@@ -137,7 +124,7 @@ int sqlite_audit_by_subject(struct store *st, const uint8_t *commitment, store_a
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(c,
@@ -170,7 +157,7 @@ int sqlite_audit_checkpoint_add(struct store *st, int64_t size, const uint8_t *r
 		sqlite3_bind_blob(s, 2, root, 32, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, note, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-		rc = step_done(s);
+		rc = sqlite_step_done(s);
 	}
 	return sqlite_write_end(ss, c, rc);
 }
@@ -179,7 +166,7 @@ int sqlite_audit_checkpoint_latest(struct store *st, int64_t *size, char *note, 
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(c,
@@ -202,7 +189,7 @@ int sqlite_audit_checkpoints(struct store *st, store_checkpoint_fn each, void *a
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
-	int rc = conn(st, &c);
+	int rc = sqlite_conn_of(st, &c);
 
 	if (!rc)
 		rc = sqlite_conn_stmt(

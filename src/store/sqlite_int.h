@@ -67,6 +67,12 @@ int sqlite_write_end(struct sqlite_store *s, struct sqlite_conn *c, int rc);
 /* The calling thread's connection, opened on first use. */
 int sqlite_conn_get(struct sqlite_store *s, struct sqlite_conn **out);
 
+/* The same for a store: the calling thread's connection to it. */
+int sqlite_conn_of(struct store *st, struct sqlite_conn **out);
+
+/* Steps a statement run for its effect once, and resets it: STORE_OK, or the error. */
+int sqlite_step_done(sqlite3_stmt *s);
+
 /*
  * A prepared statement for `sql`, which must be a string literal (the cache
  * is keyed by its address), reset and with its bindings cleared.

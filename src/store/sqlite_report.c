@@ -37,14 +37,6 @@ static char *dup_col(sqlite3_stmt *s, int i)
 }
 
 /* Runs a statement that returns no rows. */
-static int step_done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? STORE_OK : sqlite_err(rc);
-}
-
 static int tx(struct sqlite_conn *c, const char *sql)
 {
 	sqlite3_stmt *s;
@@ -52,7 +44,7 @@ static int tx(struct sqlite_conn *c, const char *sql)
 
 	if (rc)
 		return rc;
-	rc = step_done(s);
+	rc = sqlite_step_done(s);
 	if (rc)
 		sqlite_log_error(c->db, sql);
 	return rc;
@@ -82,7 +74,7 @@ static int event_insert(struct sqlite_conn *c, int64_t referral, const char *sta
 	sqlite3_bind_int64(s, 1, referral);
 	sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-	return step_done(s);
+	return sqlite_step_done(s);
 }
 
 /* Sets a referral's status (creating the referral if needed) and records the event. */
@@ -132,7 +124,7 @@ static int idents_insert(struct sqlite_conn *c, int64_t report, const struct rep
 		sqlite3_bind_blob(s, 4, id[i].pseudonym, PSEUDONYM_BYTES, SQLITE_STATIC);
 		sqlite3_bind_blob(s, 5, id[i].sealed, (int)id[i].sealed_len, SQLITE_STATIC);
 		sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
-		rc = step_done(s);
+		rc = sqlite_step_done(s);
 	}
 	return rc;
 }
@@ -563,7 +555,7 @@ int sqlite_case_add(struct store *st, const uint8_t *hash, const char *now, cons
 			sqlite3_bind_int64(s, 1, id);
 			sqlite3_bind_text(s, 2, description, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-			rc = step_done(s);
+			rc = sqlite_step_done(s);
 		}
 	}
 	if (!rc)
@@ -572,7 +564,7 @@ int sqlite_case_add(struct store *st, const uint8_t *hash, const char *now, cons
 			   STORE_OK) {
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
-		rc = step_done(s);
+		rc = sqlite_step_done(s);
 	}
 	return finish(st, c, rc);
 }
@@ -623,7 +615,7 @@ static int referral_outbox_follow(struct sqlite_conn *c, int64_t report, const c
 	sqlite3_bind_int64(s, 1, report);
 	sqlite3_bind_text(s, 2, recipient, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-	rc = step_done(s);
+	rc = sqlite_step_done(s);
 	if (rc || !retract)
 		return rc;
 	rc = sqlite_conn_stmt(
@@ -639,7 +631,7 @@ static int referral_outbox_follow(struct sqlite_conn *c, int64_t report, const c
 	sqlite3_bind_int64(s, 1, report);
 	sqlite3_bind_text(s, 2, recipient, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-	return step_done(s);
+	return sqlite_step_done(s);
 }
 
 /*
@@ -697,7 +689,7 @@ int sqlite_case_consent(struct store *st, const uint8_t *hash, unsigned consent,
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_int(s, 2, (int)consent);
 		sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-		rc = step_done(s);
+		rc = sqlite_step_done(s);
 	}
 	if (!rc)
 		rc = referrals_follow(c, id, consent, now);
@@ -736,7 +728,7 @@ int sqlite_case_withdraw(struct store *st, const uint8_t *hash, const char *now)
 	if (!rc) {
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
-		rc = step_done(s);
+		rc = sqlite_step_done(s);
 	}
 	if (!rc)
 		rc = withdraw_sources(st, c, id, now);
@@ -744,7 +736,7 @@ int sqlite_case_withdraw(struct store *st, const uint8_t *hash, const char *now)
 		rc = sqlite_conn_stmt(c, erase[i], &s);
 		if (!rc) {
 			sqlite3_bind_int64(s, 1, id);
-			rc = step_done(s);
+			rc = sqlite_step_done(s);
 		}
 	}
 	if (!rc)
@@ -806,7 +798,7 @@ static int withdraw_sources(struct store *st, struct sqlite_conn *c, int64_t rep
 		sqlite3_bind_blob(s, 1, ids[i].pseudonym, PSEUDONYM_BYTES, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, reporter, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, report);
-		rc = step_done(s);
+		rc = sqlite_step_done(s);
 	}
 	if (rc == STORE_OK && n && ss->withdraw_hook)
 		rc = ss->withdraw_hook(ss->withdraw_hook_arg, ids, n, now);

@@ -70,14 +70,6 @@ static int row(sqlite3_stmt *s, struct subject_request *out)
 }
 
 /* Runs a statement to its end; STORE_OK or the error. */
-static int done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? STORE_OK : sqlite_err(rc);
-}
-
 /*
  * Queues `notice` as `event` to every partner that got an alert about the
  * identifier, by pseudonym only (raw 0): nothing is opened for a notice.
@@ -99,7 +91,7 @@ static int notify(struct sqlite_conn *c, const uint8_t *pseudonym, const char *e
 	sqlite3_bind_text(s, 2, event, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, notice, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-	rc = done(s);
+	rc = sqlite_step_done(s);
 	if (!rc)
 		*notified = sqlite3_changes(c->db);
 	return rc;
@@ -140,7 +132,7 @@ static int set_status(struct sqlite_conn *c, const uint8_t *pseudonym, const cha
 	sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
 	if (only_from)
 		sqlite3_bind_text(s, 3, only_from, -1, SQLITE_STATIC);
-	rc = done(s);
+	rc = sqlite_step_done(s);
 	if (!rc)
 		*changed = sqlite3_changes(c->db) > 0;
 	return rc;
@@ -336,7 +328,7 @@ int sqlite_subject_request_answer(struct store *st, int64_t id, const char *answ
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_text(s, 2, answer, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
-		rc = done(s);
+		rc = sqlite_step_done(s);
 	}
 	return sqlite_write_end(ss, c, rc);
 }
@@ -370,7 +362,7 @@ int sqlite_subject_request_decide(struct store *st, int64_t id, const char *deci
 		if (reason)
 			sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-		rc = done(s);
+		rc = sqlite_step_done(s);
 	}
 	if (!rc && upheld) {
 		rc = set_status(c, pseudonym, "cleared", NULL, &changed);

@@ -15,47 +15,6 @@
   var busy = false;
   var keys = {};          /* Idempotency-Key per request body */
 
-  /* ---------- case codes (see src/casecode.c) ---------- */
-
-  var ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-  function luhn32(v, n) {
-    var sum = 0, factor = 2;
-    for (var i = n - 1; i >= 0; i--) {
-      var addend = factor * v[i];
-      factor = factor === 2 ? 1 : 2;
-      sum += Math.floor(addend / 32) + addend % 32;
-    }
-    return (32 - sum % 32) % 32;
-  }
-
-  /*
-   * A code as typed -> "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXX", or null when it
-   * cannot be a case code.  Case, spaces and dashes do not matter; I and L
-   * read as 1, O as 0 (Crockford's base32).  The check symbol catches typing
-   * mistakes before a request is made (wrong codes are rate-limited).
-   */
-  function normaliseCode(text) {
-    var v = [];
-    var s = String(text).toUpperCase();
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charAt(i);
-      if (c === '-' || /\s/.test(c)) continue;
-      if (c === 'I' || c === 'L') c = '1';
-      else if (c === 'O') c = '0';
-      var x = ALPHABET.indexOf(c);
-      if (x < 0) return null;
-      v.push(x);
-    }
-    if (v.length !== 27 || v[0] > 7 || luhn32(v, 26) !== v[26]) return null;
-    var out = '';
-    v.forEach(function (x, j) {
-      if (j && j % 4 === 0) out += '-';
-      out += ALPHABET.charAt(x);
-    });
-    return out;
-  }
-
   function casePath(suffix) {
     return '/v1/cases/' + encodeURIComponent(currentCode) + (suffix || '');
   }
@@ -171,7 +130,7 @@
       S.showErrors([{ id: 'case-code-input', message: S.t('errCodeEmpty') }]);
       return;
     }
-    var code = normaliseCode(text);
+    var code = S.normaliseCode(text);
     if (!code) {
       S.showErrors([{ id: 'case-code-input', message: S.t('errCodeFormat') }]);
       return;

@@ -15,42 +15,6 @@
   var lookupForm = S.$('lookup-form');
   var shown = null; /* the request on screen, re-rendered when the language changes */
 
-  /* ---------- request codes: the same form as case codes (src/casecode.c) ---------- */
-
-  var ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-  function luhn32(v, n) {
-    var sum = 0, factor = 2;
-    for (var i = n - 1; i >= 0; i--) {
-      var addend = factor * v[i];
-      factor = factor === 2 ? 1 : 2;
-      sum += Math.floor(addend / 32) + addend % 32;
-    }
-    return (32 - sum % 32) % 32;
-  }
-
-  /* A code as typed -> "XXXX-...-XXX", or null when it cannot be a code. */
-  function normaliseCode(text) {
-    var v = [];
-    var s = String(text).toUpperCase();
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charAt(i);
-      if (c === '-' || /\s/.test(c)) continue;
-      if (c === 'I' || c === 'L') c = '1';
-      else if (c === 'O') c = '0';
-      var x = ALPHABET.indexOf(c);
-      if (x < 0) return null;
-      v.push(x);
-    }
-    if (v.length !== 27 || v[0] > 7 || luhn32(v, 26) !== v[26]) return null;
-    var out = '';
-    v.forEach(function (x, j) {
-      if (j && j % 4 === 0) out += '-';
-      out += ALPHABET.charAt(x);
-    });
-    return out;
-  }
-
   /* ---------- the request ---------- */
 
   function fillKinds() {
@@ -200,7 +164,7 @@
       S.showErrors([{ id: 'lookup-code', message: S.t('errSubjectCodeEmpty') }]);
       return;
     }
-    var code = normaliseCode(raw);
+    var code = S.normaliseCode(raw);
     if (!code) {
       S.showErrors([{ id: 'lookup-code', message: S.t('errSubjectCodeFormat') }]);
       return;
@@ -218,7 +182,7 @@
   function fromHash() {
     var code = null;
     try {
-      code = window.location.hash ? normaliseCode(decodeURIComponent(window.location.hash.slice(1))) : null;
+      code = window.location.hash ? S.normaliseCode(decodeURIComponent(window.location.hash.slice(1))) : null;
     } catch (e) { code = null; }
     if (!code) return;
     /* The code leaves the address bar once read, so that it stays out of history. */
