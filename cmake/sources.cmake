@@ -50,6 +50,7 @@ set(SIGNAAL_CORE_SOURCES
   src/store/sqlite_alert.c
   src/store/sqlite_feedback.c
   src/store/sqlite_audit.c
+  src/store/sqlite_purge.c
   src/api/routes.c
   src/api/errors.c
   src/api/health.c

@@ -27,6 +27,7 @@ static int done(sqlite3_stmt *s)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sqlite_err(rc);
 }
 
+/* A raw value erased by retention (an empty seal) comes back when the identifier is named again. */
 int sqlite_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const char *kind,
 			       const uint8_t *sealed, size_t sealed_len, const char *routing,
 			       int signal, const char *now)
@@ -42,7 +43,8 @@ int sqlite_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const
 			"first_seen, last_seen, reports, signals) VALUES (?1, ?2, ?3, ?4, "
 			"?5, ?5, ?6, ?7) ON CONFLICT (pseudonym) DO UPDATE SET last_seen = "
 			"excluded.last_seen, reports = reports + excluded.reports, "
-			"signals = signals + excluded.signals",
+			"signals = signals + excluded.signals, sealed = CASE WHEN "
+			"length(sealed) = 0 THEN excluded.sealed ELSE sealed END",
 			&s);
 	if (rc)
 		return rc;

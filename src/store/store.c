@@ -424,3 +424,14 @@ int store_audit_checkpoints(struct store *st, store_checkpoint_fn each, void *ar
 {
 	return counted(st->be->audit_checkpoints(st, each, arg));
 }
+
+int store_purge(struct store *st, const struct purge_policy *p, const char *now,
+		struct purge_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->narratives_days < 1 || p->contact_days < 1 || p->raw_identifiers_days < 1 ||
+	    p->signals_days < 1 || p->alerts_days < 1 || p->subject_requests_days < 1 ||
+	    p->batch < 0)
+		return STORE_EINVAL;
+	return counted(st->be->purge(st, p, now, out));
+}
