@@ -37,6 +37,7 @@ set(SIGNAAL_CORE_SOURCES
   src/lookup_index.c
   src/merkle.c
   src/audit.c
+  src/purge.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -75,6 +76,7 @@ set(SIGNAAL_CORE_SOURCES
   src/cmd/partner.c
   src/cmd/alerts.c
   src/cmd/client.c
+  src/cmd/purge.c
 )
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.

@@ -23,6 +23,7 @@ struct alert_ctx;
 struct stream_hub;
 struct lookup_index;
 struct audit;
+struct purger;
 
 struct app {
 	const struct config *cfg;
@@ -45,6 +46,7 @@ struct app {
 	struct stream_hub *streams;    /* open alert streams */
 	struct lookup_index *index;    /* the registry's facts in memory, for checks and lookups */
 	struct audit *audit;	       /* the audit log: disclosures and administrative acts */
+	struct purger *purger;	       /* retention: the periodic purge; NULL when off */
 };
 
 #endif

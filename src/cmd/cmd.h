@@ -63,5 +63,6 @@ int cmd_admin_key_create(int argc, char **argv);
 int cmd_admin_key_revoke(int argc, char **argv);
 int cmd_alerts_retry(int argc, char **argv);
 int cmd_client_check(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
 
 #endif
