@@ -113,6 +113,7 @@ set(SIGNAAL_INTEGRATION_TESTS
   reports
   alerts
   client
+  retention
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.
