@@ -204,7 +204,8 @@ static void alert_row(sqlite3_stmt *s, struct alert *a)
 	snprintf(a->created_at, sizeof(a->created_at), "%s", sqlite3_column_text(s, 6));
 	a->attempts = sqlite3_column_int(s, 7);
 	a->referral = sqlite3_column_int64(s, 9);
-	if (sqlite3_column_type(s, 8) == SQLITE_BLOB) {
+	/* An empty seal is a raw value erased by retention: none to add. */
+	if (sqlite3_column_type(s, 8) == SQLITE_BLOB && sqlite3_column_bytes(s, 8) > 0) {
 		int n = sqlite3_column_bytes(s, 8);
 
 		a->sealed = mem_alloc((size_t)n);

@@ -96,6 +96,8 @@ static void db_exec(const char *sql)
 
 static void serve(const char *interval)
 {
+	/* A connection kept alive to the server before is no use to this one. */
+	http_thread_done();
 	const char *extra[] = { "--trusted-proxies",
 				"127.0.0.1",
 				"--webhook-allow-loopback",
