@@ -39,6 +39,7 @@ set(SIGNAAL_CORE_SOURCES
   src/merkle.c
   src/audit.c
   src/subject.c
+  src/purge.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -53,6 +54,7 @@ set(SIGNAAL_CORE_SOURCES
   src/store/sqlite_feedback.c
   src/store/sqlite_audit.c
   src/store/sqlite_subject.c
+  src/store/sqlite_purge.c
   src/api/routes.c
   src/api/errors.c
   src/api/health.c
@@ -81,6 +83,7 @@ set(SIGNAAL_CORE_SOURCES
   src/cmd/client.c
   src/cmd/audit.c
   src/cmd/subject.c
+  src/cmd/purge.c
 )
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.
@@ -119,6 +122,7 @@ set(SIGNAAL_INTEGRATION_TESTS
   client
   audit
   subjects
+  retention
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.

@@ -24,6 +24,7 @@ struct stream_hub;
 struct lookup_index;
 struct audit;
 struct pseudonym_cache;
+struct purger;
 
 struct app {
 	const struct config *cfg;
@@ -47,6 +48,7 @@ struct app {
 	struct lookup_index *index;    /* the registry's facts in memory, for checks and lookups */
 	struct audit *audit;	       /* the audit log: disclosures and administrative acts */
 	struct pseudonym_cache *check_cache; /* recent pseudonyms of the public check */
+	struct purger *purger;		     /* retention: the periodic purge; NULL when off */
 };
 
 #endif

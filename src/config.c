@@ -79,6 +79,25 @@ static const struct config_key keys[] = {
 	  "use the public address of the log, such as signaal.example.nl/audit" },
 	{ "audit_checkpoint_interval", NUM(T_INT, audit_checkpoint_interval), "5", 1, 3600, NULL,
 	  false, "seconds between signed checkpoints of the audit log while entries arrive" },
+	{ "retain_narratives", NUM(T_INT, retain_narratives), "730", 1, 3650, NULL, false,
+	  "days a report's description and additions are kept after the victim's last change" },
+	{ "retain_contact", NUM(T_INT, retain_contact), "730", 1, 3650, NULL, false,
+	  "days a report's contact details (and reporter fingerprint) are kept after the victim's "
+	  "last change" },
+	{ "retain_raw_identifiers", NUM(T_INT, retain_raw_identifiers), "730", 1, 3650, NULL, false,
+	  "days the sealed raw value of an identifier is kept after it was last reported; the "
+	  "pseudonym and its facts stay, so matching goes on" },
+	{ "retain_signals", NUM(T_INT, retain_signals), "365", 1, 3650, NULL, false,
+	  "days a partner signal (and feedback on it) is kept after it was shared or stopped "
+	  "being valid" },
+	{ "retain_alerts", NUM(T_INT, retain_alerts), "90", 90, 3650, NULL, false,
+	  "days a delivered or dead alert stays in the outbox; at least the rules' 90-day window, "
+	  "so that retractions reach every partner alerted" },
+	{ "retain_subject_requests", NUM(T_INT, retain_subject_requests), "365", 1, 3650, NULL,
+	  false, "days a decided data-subject request is kept" },
+	{ "purge_interval", NUM(T_INT, purge_interval), "3600", 0, 604800, NULL, false,
+	  "seconds between the server's retention purges (the first a minute after start at "
+	  "most); 0 leaves purging to 'signaal purge'" },
 	{ "webhook_allow_loopback", NUM(T_BOOL, webhook_allow_loopback), "false", 0, 0, NULL, false,
 	  "allow webhooks to loopback addresses over http (for tests only)" },
 	{ "trusted_proxies", STR(trusted_proxies), "", 0, 0, NULL, false,

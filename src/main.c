@@ -202,6 +202,24 @@ const struct cmd commands[] = {
 	  "(required, at most 2,000 characters) is shown to the person.  Records\n"
 	  "subject.rejected in the audit log.\n",
 	  1 },
+	{ "purge", cmd_purge, "erase what has outlived its retention period",
+	  "usage: signaal purge [--dry-run] [--json] [OPTIONS]\n\n"
+	  "Erases, class by class, the personal data whose retention period (the retain_*\n"
+	  "keys) has passed, in transactions of at most 1,000 rows, while the server runs\n"
+	  "or not.  What statistics need stays: a report keeps its fraud type, dates,\n"
+	  "loss and municipality; an identifier its pseudonym and facts, so matching goes\n"
+	  "on.  The server does the same every purge_interval seconds.  Prints the count\n"
+	  "per class and records them in the audit log (act retention.purged).\n\n"
+	  "  --dry-run   count what would be erased; change and record nothing\n"
+	  "  --json      print {\"dry_run\", \"policy\", \"counts\": {\"narratives\",\n"
+	  "              \"additions\", \"contacts\", \"raw_identifiers\",\n"
+	  "              \"report_raw_identifiers\", \"signals\", \"feedback\", \"alerts\",\n"
+	  "              \"subject_requests\"}} (subject_requests null when the database\n"
+	  "              has no such table), \"batches\" (write transactions) and\n"
+	  "              \"longest_batch_ms\" (the longest time the write lock was held)\n\n"
+	  "Exit status: 0 done; 1 the database failed (what was erased before the failure\n"
+	  "is in the audit log); 2 usage error.\n",
+	  1 },
 	{ "help", cmd_help, "show help for a command",
 	  "usage: signaal help [COMMAND]\n\nLists the commands, or shows the help of one.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },

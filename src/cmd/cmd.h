@@ -69,5 +69,6 @@ int cmd_subject_show(int argc, char **argv);
 int cmd_subject_answer(int argc, char **argv);
 int cmd_subject_uphold(int argc, char **argv);
 int cmd_subject_reject(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@
 #include "rules.h"
 #include "pseudonym.h"
 #include "pseudonym_cache.h"
+#include "purge.h"
 #include "ratelimit.h"
 #include "taxonomy.h"
 #include "store/store.h"
@@ -106,6 +107,7 @@ static void teardown(struct app *app, struct store *st, struct loaded *loaded)
 {
 	stream_hub_close(app->streams);
 	stream_hub_free(app->streams);
+	purger_stop(app->purger);	/* between two batches; it records what it did */
 	deliverer_stop(app->deliverer); /* what it did not send stays in the outbox */
 	audit_stop(app->audit);		/* writes what is queued, and a last checkpoint */
 	metrics_free();
@@ -241,6 +243,21 @@ int cmd_serve(int argc, char **argv)
 					cfg.webhook_allow_loopback, err, sizeof(err));
 	if (!app.deliverer)
 		goto fail;
+	if (cfg.purge_interval) {
+		struct purge_policy policy;
+		char summary[256];
+
+		purge_policy_from_config(&policy, &cfg);
+		app.purger =
+			purger_start(st, app.audit, &policy, cfg.purge_interval, err, sizeof(err));
+		if (!app.purger)
+			goto fail;
+		purge_policy_summary(&policy, summary, sizeof(summary));
+		snprintf(left_s, sizeof(left_s), "%d", cfg.purge_interval);
+		log_info("retention purge scheduled", "interval", left_s, "policy", summary);
+	} else {
+		log_warn("retention purge off (purge_interval 0): run 'signaal purge' on a timer");
+	}
 	srv = http_server_start(&app, err, sizeof(err));
 	if (!srv)
 		goto fail;

@@ -618,6 +618,7 @@ const struct store_backend store_sqlite_backend = {
 	.audit_checkpoint_add = sqlite_audit_checkpoint_add,
 	.audit_checkpoint_latest = sqlite_audit_checkpoint_latest,
 	.audit_checkpoints = sqlite_audit_checkpoints,
+	.purge = sqlite_purge,
 	.tx_identifier_touch = sqlite_tx_identifier_touch,
 	.tx_source_add = sqlite_tx_source_add,
 	.tx_sources = sqlite_tx_sources,

@@ -14,6 +14,7 @@
 #include "store/sqlite_int.h"
 #include "util/mem.h"
 
+/* A raw value erased by retention (an empty seal) comes back when the identifier is named again. */
 int sqlite_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const char *kind,
 			       const uint8_t *sealed, size_t sealed_len, const char *routing,
 			       int signal, const char *now)
@@ -29,7 +30,8 @@ int sqlite_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const
 			"first_seen, last_seen, reports, signals) VALUES (?1, ?2, ?3, ?4, "
 			"?5, ?5, ?6, ?7) ON CONFLICT (pseudonym) DO UPDATE SET last_seen = "
 			"excluded.last_seen, reports = reports + excluded.reports, "
-			"signals = signals + excluded.signals",
+			"signals = signals + excluded.signals, sealed = CASE WHEN "
+			"length(sealed) = 0 THEN excluded.sealed ELSE sealed END",
 			&s);
 	if (rc)
 		return rc;
@@ -189,7 +191,8 @@ static void alert_row(sqlite3_stmt *s, struct alert *a)
 	snprintf(a->created_at, sizeof(a->created_at), "%s", sqlite3_column_text(s, 6));
 	a->attempts = sqlite3_column_int(s, 7);
 	a->referral = sqlite3_column_int64(s, 9);
-	if (sqlite3_column_type(s, 8) == SQLITE_BLOB) {
+	/* An empty seal is a raw value erased by retention: none to add. */
+	if (sqlite3_column_type(s, 8) == SQLITE_BLOB && sqlite3_column_bytes(s, 8) > 0) {
 		int n = sqlite3_column_bytes(s, 8);
 
 		a->sealed = mem_alloc((size_t)n);

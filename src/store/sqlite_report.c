@@ -416,13 +416,16 @@ static int load_idents(struct sqlite_conn *c, struct report *r)
 			continue;
 		copy_col(s, 1, id->role, sizeof(id->role));
 		memcpy(id->pseudonym, sqlite3_column_blob(s, 2), PSEUDONYM_BYTES);
-		id->sealed = mem_alloc((size_t)n);
-		if (!id->sealed) {
-			sqlite3_reset(s);
-			return STORE_ENOMEM;
+		/* An empty seal: retention erased the raw value, and the pseudonym stays. */
+		if (n > 0) {
+			id->sealed = mem_alloc((size_t)n);
+			if (!id->sealed) {
+				sqlite3_reset(s);
+				return STORE_ENOMEM;
+			}
+			memcpy(id->sealed, sqlite3_column_blob(s, 3), (size_t)n);
+			id->sealed_len = (size_t)n;
 		}
-		memcpy(id->sealed, sqlite3_column_blob(s, 3), (size_t)n);
-		id->sealed_len = (size_t)n;
 		r->nidents++;
 	}
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : sqlite_err(rc);

@@ -468,3 +468,14 @@ int store_subject_request_decide(struct store *st, int64_t id, const char *decis
 	return counted(
 		st->be->subject_request_decide(st, id, decision, reason, notice, now, notified));
 }
+
+int store_purge(struct store *st, const struct purge_policy *p, const char *now,
+		struct purge_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->narratives_days < 1 || p->contact_days < 1 || p->raw_identifiers_days < 1 ||
+	    p->signals_days < 1 || p->alerts_days < 1 || p->subject_requests_days < 1 ||
+	    p->batch < 0)
+		return STORE_EINVAL;
+	return counted(st->be->purge(st, p, now, out));
+}

@@ -308,6 +308,46 @@ int store_subject_request_decide(struct store *st, int64_t id, const char *decis
 				 const char *reason, const char *notice, const char *now,
 				 int *notified);
 
+/*
+ * Retention (purge.h): erases what has outlived its period, class by
+ * class, in write transactions of at most `batch` rows each so that report
+ * intake is never held off for long.  Each class's period is in days and
+ * counts back from `now`; periods are at least 1.  Nothing is ever erased
+ * that the rows' own clocks (a report's last activity, an identifier's
+ * last sighting, a delivery) do not put past its period; the audit log is
+ * never touched.  With dry_run the counts are what would go, and nothing
+ * changes.  `cancel` (may be NULL) is asked between batches; when it says
+ * stop, the purge ends with STORE_ECONFLICT and the counts so far.  On any
+ * error *out still holds what was committed.
+ */
+struct purge_policy {
+	int narratives_days;	   /* reports' descriptions and additions' text */
+	int contact_days;	   /* reports' sealed contact details and reporter fingerprint */
+	int raw_identifiers_days;  /* sealed raw values in identifiers and report_identifiers */
+	int signals_days;	   /* partner signals (and the feedback on them) */
+	int alerts_days;	   /* delivered or dead outbox rows */
+	int subject_requests_days; /* decided data-subject requests */
+	int batch;		   /* rows per transaction; 0: the default (1000) */
+	int dry_run;
+	int (*cancel)(void *arg);
+	void *cancel_arg;
+};
+struct purge_counts {
+	int64_t narratives;		/* reports whose description was erased */
+	int64_t additions;		/* additions whose text was erased */
+	int64_t contacts;		/* reports whose contact details and reporter were erased */
+	int64_t raw_identifiers;	/* registry identifiers whose raw value was erased */
+	int64_t report_raw_identifiers; /* report identifiers whose raw value was erased */
+	int64_t signals;		/* signals deleted */
+	int64_t feedback;		/* feedback on them deleted */
+	int64_t alerts;			/* outbox rows deleted */
+	int64_t subject_requests;	/* subject requests deleted; -1: no such table */
+	int64_t batches;		/* write transactions committed */
+	int64_t longest_batch_ms;	/* the longest of them */
+};
+int store_purge(struct store *st, const struct purge_policy *p, const char *now,
+		struct purge_counts *out);
+
 /* Partners and keys (partner.h has the struct). */
 int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */
 int store_partner_get(struct store *st, const char *name, struct partner *out);

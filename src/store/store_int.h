@@ -66,6 +66,10 @@ struct store_backend {
 	int (*audit_checkpoint_latest)(struct store *st, int64_t *size, char *note, size_t notesz);
 	int (*audit_checkpoints)(struct store *st, store_checkpoint_fn each, void *arg);
 
+	/* retention */
+	int (*purge)(struct store *st, const struct purge_policy *p, const char *now,
+		     struct purge_counts *out);
+
 	int (*tx_identifier_touch)(struct store *st, const uint8_t *pseudonym, const char *kind,
 				   const uint8_t *sealed, size_t sealed_len, const char *routing,
 				   int signal, const char *now);
@@ -218,6 +222,9 @@ int sqlite_subject_request_answer(struct store *st, int64_t id, const char *answ
 int sqlite_subject_request_decide(struct store *st, int64_t id, const char *decision,
 				  const char *reason, const char *notice, const char *now,
 				  int *notified);
+/* sqlite_purge.c */
+int sqlite_purge(struct store *st, const struct purge_policy *p, const char *now,
+		 struct purge_counts *out);
 
 /* A numbered migration, embedded at build time from data/migrations/<backend>/. */
 struct store_migration {
