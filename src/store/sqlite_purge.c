@@ -126,7 +126,7 @@ static const struct purge_step alerts = {
  * Data-subject requests (their own migration): only decided ones, counted
  * from their last change.  Few rows, so one statement.
  */
-#define SUBJECT_DECIDED "('answered', 'decided', 'rejected', 'closed', 'withdrawn')"
+#define SUBJECT_DECIDED "('answered', 'upheld', 'rejected')" /* subject.h: the ends of a request */
 static const struct purge_step subject_requests = {
 	"SELECT count(*) FROM subject_requests WHERE updated_at < ?1 AND status "
 	"IN " SUBJECT_DECIDED,

@@ -435,6 +435,36 @@ static void test_server_purges_periodically(void **state)
 	srv.pid = 0;
 }
 
+/* A decided request of a data subject goes after its period; one still open stays. */
+static void test_decided_subject_requests_go(void **state)
+{
+	const char *h[] = { "Content-Type: application/json", NULL };
+	const char *answer[] = { "subject", "answer", "--data-dir", data, "1", NULL };
+	json_t *counts;
+
+	(void)state;
+	serve("0");
+	json_decref(call("POST", "/v1/subject-requests", h,
+			 "{\"type\": \"access\", \"kind\": \"iban\", \"value\": "
+			 "\"NL20INGB0001234567\", \"contact\": \"jan@example.nl\"}",
+			 202));
+	json_decref(call("POST", "/v1/subject-requests", h,
+			 "{\"type\": \"access\", \"kind\": \"iban\", \"value\": "
+			 "\"NL02ABNA0123456789\", \"contact\": \"piet@example.nl\"}",
+			 202));
+	assert_int_equal(server_stop(&srv, SIGTERM), 0);
+	srv.pid = 0;
+	assert_int_equal(cli(answer, NULL), 0);
+	db_exec("UPDATE subject_requests SET updated_at = '" OLD "'");
+	counts = purge(0);
+	assert_int_equal(field(counts, "subject_requests"), 1);
+	json_decref(counts);
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM subject_requests WHERE status = "
+					"'received'"),
+			 1);
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM subject_requests"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_purge_erases_what_is_past_its_period),
 		cmocka_unit_test(test_case_after_purge),
 		cmocka_unit_test(test_server_purges_periodically),
+		cmocka_unit_test(test_decided_subject_requests_go),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
