@@ -8,7 +8,9 @@
  */
 #include "api/api.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,17 +45,101 @@ static bool made_public(const struct app *app, const struct identifier_facts *f)
 	return false;
 }
 
-static json_t *codes_json(const char *list)
-{
-	json_t *a = json_array();
+/*
+ * The advice of a listed identifier depends only on its first fraud type,
+ * its kind and the language, and the advice never changes while the server
+ * runs: each combination is rendered once and kept (a few hundred at most).
+ */
+#define ADVICE_CACHE_MAX 512
 
-	for (const char *p = list; a && *p;) {
+static struct {
+	pthread_mutex_t lock;
+	size_t n;
+	struct {
+		char key[80];
+		char *text;
+	} e[ADVICE_CACHE_MAX];
+} advice_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/*
+ * The advice as JSON text, or NULL when out of memory.  Kept in the cache,
+ * or, if the cache is full, made for this call alone: then *owned is set
+ * and the caller frees it.
+ */
+static const char *advice_text(const struct app *app, const char *fraud_type, unsigned kind,
+			       const char *lang, char **owned)
+{
+	char key[80];
+	const char *text = NULL;
+	char *made, *copy;
+	json_t *a;
+
+	*owned = NULL;
+	snprintf(key, sizeof(key), "%s/%u/%s", fraud_type ? fraud_type : "", kind, lang);
+	pthread_mutex_lock(&advice_cache.lock);
+	for (size_t i = 0; i < advice_cache.n && !text; i++)
+		if (strcmp(advice_cache.e[i].key, key) == 0)
+			text = advice_cache.e[i].text;
+	pthread_mutex_unlock(&advice_cache.lock);
+	if (text)
+		return text;
+	a = advice_select(app->advice, fraud_type, NULL, 1u << kind, lang);
+	made = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	copy = made ? mem_strdup(made) : NULL;
+	free(made);
+	if (!copy)
+		return NULL;
+	pthread_mutex_lock(&advice_cache.lock);
+	for (size_t i = 0; i < advice_cache.n && !text; i++)
+		if (strcmp(advice_cache.e[i].key, key) == 0)
+			text = advice_cache.e[i].text; /* another thread made it meanwhile */
+	if (!text && advice_cache.n < ADVICE_CACHE_MAX) {
+		snprintf(advice_cache.e[advice_cache.n].key, sizeof(key), "%s", key);
+		advice_cache.e[advice_cache.n++].text = copy;
+		text = copy;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&advice_cache.lock);
+	if (!text) { /* the cache is full: this call's own copy */
+		*owned = copy;
+		return copy;
+	}
+	mem_free(copy);
+	return text;
+}
+
+/* A JSON string of v (n bytes) into b; non-zero if an append failed. */
+static int add_str(struct buf *b, const char *v, size_t n)
+{
+	int rc = buf_addc(b, '"');
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '"' || c == '\\')
+			rc |= buf_addf(b, "\\%c", c);
+		else if (c < 0x20)
+			rc |= buf_addf(b, "\\u%04x", c);
+		else
+			rc |= buf_addc(b, (char)c);
+	}
+	return rc | buf_addc(b, '"');
+}
+
+static int add_list(struct buf *b, const char *list)
+{
+	int rc = buf_addc(b, '[');
+
+	for (const char *p = list; *p;) {
 		size_t n = strcspn(p, ",");
 
-		json_array_append_new(a, json_stringn(p, n));
+		if (p != list)
+			rc |= buf_addc(b, ',');
+		rc |= add_str(b, p, n);
 		p += n + (p[n] == ',');
 	}
-	return a ? a : json_array();
+	return rc | buf_addc(b, ']');
 }
 
 void api_check(struct http_req *req, struct http_reply *rep)
@@ -65,8 +151,8 @@ void api_check(struct http_req *req, struct http_reply *rep)
 	struct identifier_facts f;
 	enum ident_kind kind;
 	uint8_t pseud[PSEUDONYM_BYTES];
-	json_t *errors = NULL, *doc;
-	char err[IDENT_ERR_MAX], addr[64], ra[16], day[11];
+	json_t *errors = NULL;
+	char err[IDENT_ERR_MAX], addr[64], ra[16];
 	bool known;
 	int retry;
 
@@ -101,38 +187,77 @@ void api_check(struct http_req *req, struct http_reply *rep)
 			 strlen(id.canonical), pseud);
 	lookup_index_get(app->index, pseud, 1, &f, &known);
 	sodium_memzero(pseud, sizeof(pseud));
-	doc = json_pack("{s:s,s:s}", "kind", ident_kind_name(kind), "canonical", id.canonical);
-	ident_release(&id);
-	if (known && made_public(app, &f)) {
-		json_t *types = codes_json(f.fraud_types);
-		const char *first = json_string_value(json_array_get(types, 0));
-
-		json_object_set_new(doc, "listed", json_true());
-		json_object_set_new(doc, "status", json_string(f.status));
-		json_object_set_new(doc, "reports", json_integer(f.reports));
-		snprintf(day, sizeof(day), "%.10s", f.first_seen);
-		json_object_set_new(doc, "first_reported", json_string(day));
-		snprintf(day, sizeof(day), "%.10s", f.last_seen);
-		json_object_set_new(doc, "last_reported", json_string(day));
-		json_object_set_new(doc, "fraud_types", types);
-		json_object_set_new(doc, "advice",
-				    advice_select(app->advice, first, NULL, 1u << kind, lang));
-	} else {
+	if (!known || !made_public(app, &f)) {
 		/* Careful: the absence of reports is no proof of safety. */
-		json_object_set_new(doc, "listed", json_false());
-		json_object_set_new(
-			doc, "message",
-			json_string(
-				strcmp(lang, "en") == 0
-					? "No reports are known that we may show. That does not "
-					  "mean it is safe: fraudsters change accounts and numbers "
-					  "often. Do not pay if you have doubts."
-					: "Er zijn geen meldingen bekend die we mogen tonen. Dat "
-					  "betekent niet dat het veilig is: oplichters wisselen "
-					  "vaak "
-					  "van rekening en nummer. Twijfelt u? Betaal dan niet."));
+		const char *msg =
+			strcmp(lang, "en") == 0
+				? "No reports are known that we may show. That does not mean it "
+				  "is safe: fraudsters change accounts and numbers often. Do not "
+				  "pay if you have doubts."
+				: "Er zijn geen meldingen bekend die we mogen tonen. Dat betekent "
+				  "niet dat het veilig is: oplichters wisselen vaak van rekening "
+				  "en nummer. Twijfelt u? Betaal dan niet.";
+		struct buf b;
+		char *body;
+		size_t len;
+		int rc;
+
+		/* The common answer, written directly: the check is the busiest public route. */
+		buf_init(&b, 4096);
+		rc = buf_adds(&b, "{\"kind\":\"");
+		rc |= buf_adds(&b, ident_kind_name(kind));
+		rc |= buf_adds(&b, "\",\"canonical\":");
+		rc |= add_str(&b, id.canonical, strlen(id.canonical));
+		rc |= buf_adds(&b, ",\"listed\":false,\"message\":");
+		rc |= add_str(&b, msg, strlen(msg));
+		rc |= buf_addc(&b, '}');
+		ident_release(&id);
+		if (rc || !(body = buf_detach(&b, &len))) {
+			buf_release(&b);
+			api_store_error(rep, STORE_ENOMEM);
+			return;
+		}
+		http_reply_take(rep, 200, "application/json", body, len);
+		return;
 	}
-	http_reply_json(rep, 200, doc);
+	{
+		/* Listed: the facts a public rule allows, and what to do now. */
+		const char *advice;
+		char *owned;
+		size_t first = strcspn(f.fraud_types, ",");
+		char type[48];
+		struct buf b;
+		char *body;
+		size_t len;
+		int rc;
+
+		snprintf(type, sizeof(type), "%.*s", (int)first, f.fraud_types);
+		advice = advice_text(app, type[0] ? type : NULL, (unsigned)kind, lang, &owned);
+		buf_init(&b, 65536);
+		rc = buf_adds(&b, "{\"kind\":\"");
+		rc |= buf_adds(&b, ident_kind_name(kind));
+		rc |= buf_adds(&b, "\",\"canonical\":");
+		rc |= add_str(&b, id.canonical, strlen(id.canonical));
+		rc |= buf_adds(&b, ",\"listed\":true,\"status\":");
+		rc |= add_str(&b, f.status, strlen(f.status));
+		rc |= buf_addf(&b, ",\"reports\":%d,\"first_reported\":", f.reports);
+		rc |= add_str(&b, f.first_seen, strnlen(f.first_seen, 10));
+		rc |= buf_adds(&b, ",\"last_reported\":");
+		rc |= add_str(&b, f.last_seen, strnlen(f.last_seen, 10));
+		rc |= buf_adds(&b, ",\"fraud_types\":");
+		rc |= add_list(&b, f.fraud_types);
+		rc |= buf_adds(&b, ",\"advice\":");
+		rc |= advice ? buf_adds(&b, advice) : -1;
+		rc |= buf_addc(&b, '}');
+		ident_release(&id);
+		mem_free(owned);
+		if (rc || !(body = buf_detach(&b, &len))) {
+			buf_release(&b);
+			api_store_error(rep, STORE_ENOMEM);
+			return;
+		}
+		http_reply_take(rep, 200, "application/json", body, len);
+	}
 }
 
 /*
@@ -141,37 +266,6 @@ void api_check(struct http_req *req, struct http_reply *rep)
  * more than the lookups themselves.  Each function returns non-zero if an
  * append failed (out of memory), so that no partial answer goes out.
  */
-static int add_str(struct buf *b, const char *v, size_t n)
-{
-	int rc = buf_addc(b, '"');
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (c == '"' || c == '\\')
-			rc |= buf_addf(b, "\\%c", c);
-		else if (c < 0x20)
-			rc |= buf_addf(b, "\\u%04x", c);
-		else
-			rc |= buf_addc(b, (char)c);
-	}
-	return rc | buf_addc(b, '"');
-}
-
-static int add_list(struct buf *b, const char *list)
-{
-	int rc = buf_addc(b, '[');
-
-	for (const char *p = list; *p;) {
-		size_t n = strcspn(p, ",");
-
-		if (p != list)
-			rc |= buf_addc(b, ',');
-		rc |= add_str(b, p, n);
-		p += n + (p[n] == ',');
-	}
-	return rc | buf_addc(b, ']');
-}
 
 static int add_facts(struct buf *b, const struct identifier_facts *f)
 {
