@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "audit.h"
 #include "config.h"
 #include "keys.h"
@@ -50,30 +51,10 @@ struct pool {
 	size_t bytes; /* of entry text, in all */
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "bench_audit: %s\n", what);
 	exit(1);
-}
-
-static double median(double *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			double t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[n / 2];
 }
 
 /* Entries as a partner's lookups make them: one subject, the counts, the time. */
@@ -176,17 +157,17 @@ static int bench_append(const char *dir, double secs)
 	for (int r = 0; r < rounds; r++) {
 		size_t n = 0;
 
-		t0 = now();
+		t0 = bench_now();
 		do {
 			if (store_audit_append(st, &p->r[next], BATCH, &first))
 				die("store_audit_append failed");
 			next = (next + BATCH) % POOL;
 			n += BATCH;
-			t = now() - t0;
+			t = bench_now() - t0;
 		} while (t < secs / rounds / 2);
 		rate_st[r] = (double)n / t;
 		n = 0;
-		t0 = now();
+		t0 = bench_now();
 		do {
 			run(begin);
 			for (size_t i = 0; i < BATCH; i++) {
@@ -205,12 +186,12 @@ static int bench_append(const char *dir, double secs)
 			run(commit);
 			next = (next + BATCH) % POOL;
 			n += BATCH;
-			t = now() - t0;
+			t = bench_now() - t0;
 		} while (t < secs / rounds / 2);
 		rate_raw[r] = (double)n / t;
 	}
-	t = median(rate_st, rounds);
-	t0 = median(rate_raw, rounds);
+	t = bench_median(rate_st, rounds);
+	t0 = bench_median(rate_raw, rounds);
 	printf("audit_append: store_entries_per_s=%.0f raw_sqlite_per_s=%.0f ratio=%.2f "
 	       "(transactions of %d, 1 subject, %.0f-byte entries, synchronous=full, medians of "
 	       "%d rounds)\n",
@@ -252,7 +233,7 @@ static int bench_checkpoint(size_t n)
 
 	/* From scratch: hash every entry and append its leaf (entries vary by their index). */
 	merkle_init(&t);
-	t0 = now();
+	t0 = bench_now();
 	for (size_t i = 0; i < n; i++) {
 		const char *e = p->r[i % POOL].entry;
 		size_t len = strlen(e);
@@ -263,7 +244,7 @@ static int bench_checkpoint(size_t n)
 		if (merkle_append(&t, leaf))
 			die("out of memory");
 	}
-	el = now() - t0;
+	el = bench_now() - t0;
 	printf("audit_tree_rebuild: entries=%zu seconds=%.3f leaves_per_s=%.0f (SHA-256 of "
 	       "%.0f-byte entries and the tree's levels)\n",
 	       n, el, (double)n / el, (double)bytes / (double)n);
@@ -277,14 +258,14 @@ static int bench_checkpoint(size_t n)
 	}
 
 	for (int r = 0; r < reps; r++) {
-		double a = now(), b, c;
+		double a = bench_now(), b, c;
 
 		if (merkle_root(&t, t.size, root))
 			die("merkle_root failed");
-		b = now();
+		b = bench_now();
 		if (audit_note_sign(&k, t.size, root, note, sizeof(note)))
 			die("audit_note_sign failed");
-		c = now();
+		c = bench_now();
 		rt[r] = (b - a) * 1e6;
 		sg[r] = (c - b) * 1e6;
 		cp[r] = (c - a) * 1e6;
@@ -294,15 +275,16 @@ static int bench_checkpoint(size_t n)
 		double a;
 
 		randombytes_buf(leaf, sizeof(leaf));
-		a = now();
+		a = bench_now();
 		if (merkle_append(&t, leaf) || merkle_root(&t, t.size, root) ||
 		    audit_note_sign(&k, t.size, root, note, sizeof(note)))
 			die("checkpoint failed");
-		inc[r] = (now() - a) * 1e6;
+		inc[r] = (bench_now() - a) * 1e6;
 	}
 	printf("audit_checkpoint: entries=%zu microseconds=%.1f (root %.1f + signed note %.1f); "
 	       "after one more entry %.1f; medians of %d\n",
-	       n, median(cp, reps), median(rt, reps), median(sg, reps), median(inc, reps), reps);
+	       n, bench_median(cp, reps), bench_median(rt, reps), bench_median(sg, reps),
+	       bench_median(inc, reps), reps);
 	merkle_free(&t);
 	pool_free(p);
 	mem_free(p);
@@ -354,7 +336,7 @@ static int bench_verify(const char *dir, size_t n)
 	cpt = prep(db, "INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES (?1, "
 		       "?2, ?3, '2026-11-23T21:00:00Z')");
 	merkle_init(&t);
-	t0 = now();
+	t0 = bench_now();
 	for (size_t i = 0; i < n; i += POOL) {
 		size_t m = n - i < POOL ? n - i : POOL;
 
@@ -394,11 +376,11 @@ static int bench_verify(const char *dir, size_t n)
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		die(sqlite3_errmsg(db));
 	sqlite3_close(db);
-	el = now() - t0;
+	el = bench_now() - t0;
 	audit_keys_wipe(&k);
 	fprintf(stderr, "bench_audit: %zu entries written in %.1f s\n", n, el);
 	fflush(stdout);
-	t0 = now();
+	t0 = bench_now();
 	pid = fork();
 	if (pid == 0) {
 		execl(bin, bin, "audit", "verify", "--data-dir", dir, (char *)NULL);
@@ -406,7 +388,7 @@ static int bench_verify(const char *dir, size_t n)
 	}
 	if (pid < 0 || waitpid(pid, &rc, 0) != pid)
 		die("cannot run signaal audit verify");
-	el = now() - t0;
+	el = bench_now() - t0;
 	if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0)
 		die("audit verify failed");
 	printf("audit_verify: entries=%zu seconds=%.2f entries_per_s=%.0f (signaal audit verify, "

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "ident/ident.h"
 
 static const char *const inputs[IDENT_KIND_COUNT][4] = {
@@ -33,14 +34,6 @@ static const char *const inputs[IDENT_KIND_COUNT][4] = {
 			   "telegram:@scam_helpdesk" },
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -60,7 +53,7 @@ int main(int argc, char **argv)
 	}
 	for (int k = 0; k < IDENT_KIND_COUNT; k++) {
 		for (int r = 0; r < rounds; r++) {
-			double start = now(), t;
+			double start = bench_now(), t;
 			long n = 0;
 
 			do {
@@ -80,7 +73,7 @@ int main(int argc, char **argv)
 					ident_release(&id);
 				}
 				n += 4 * 16;
-				t = now() - start;
+				t = bench_now() - start;
 			} while (t < secs);
 			rates[r] = (double)n / t;
 		}

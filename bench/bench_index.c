@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "config.h"
 #include "lookup_index.h"
 #include "pseudonym.h"
@@ -31,14 +32,6 @@
 #include "util/mem.h"
 
 #define BATCH 1000
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void die(const char *what)
 {
@@ -106,7 +99,7 @@ static int bench_memory(size_t n)
 
 	if (!ix || !out || !batch || !keep)
 		die("out of memory");
-	t0 = now();
+	t0 = bench_now();
 	for (size_t i = 0; i < n; i++) {
 		struct identifier_facts f = sample_facts(i);
 
@@ -116,18 +109,18 @@ static int bench_memory(size_t n)
 		if (lookup_index_put(ix, p, &f))
 			die("out of memory");
 	}
-	t = now() - t0;
+	t = bench_now() - t0;
 	after = rss();
 	printf("index_memory: identifiers=%zu table_bytes_per_identifier=%.1f "
 	       "rss_bytes_per_identifier=%.1f inserts_per_s=%.0f (target <= 128 bytes)\n",
 	       lookup_index_count(ix), (double)lookup_index_memory(ix) / (double)n,
 	       (double)(after - before) / (double)n, (double)n / t);
 	make_batch(batch, keep, n < BATCH ? n : BATCH, 2);
-	t0 = now();
+	t0 = bench_now();
 	do {
 		hits += lookup_index_get(ix, batch, BATCH, out, found);
 		looked += BATCH;
-		t = now() - t0;
+		t = bench_now() - t0;
 	} while (t < 2);
 	printf("index_lookups_memory: identifiers_per_s=%.0f in batches of %d, %.0f%% known, "
 	       "one thread\n",
@@ -185,18 +178,6 @@ static void write_body(const char *path, const uint8_t *batch)
 		die("cannot write the body file");
 }
 
-static double median(double *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			double t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[n / 2];
-}
-
 static int bench_store(const char *dir, size_t n, const char *body, double secs)
 {
 	struct config cfg;
@@ -217,15 +198,15 @@ static int bench_store(const char *dir, size_t n, const char *body, double secs)
 	if (store_open(&st, &cfg, 0, err, sizeof(err)) ||
 	    store_migrate(st, NULL, NULL, err, sizeof(err)))
 		die(err);
-	t0 = now();
+	t0 = bench_now();
 	seed(st, n, known);
-	t = now() - t0;
+	t = bench_now() - t0;
 	printf("index_seed: identifiers=%zu written_per_s=%.0f\n", n, (double)n / t);
 	ix = lookup_index_new();
-	t0 = now();
+	t0 = bench_now();
 	if (!ix || lookup_index_start(ix, st, err, sizeof(err)))
 		die(err);
-	t = now() - t0;
+	t = bench_now() - t0;
 	printf("index_load: identifiers=%zu seconds=%.2f per_s=%.0f\n", lookup_index_count(ix), t,
 	       (double)lookup_index_count(ix) / t);
 	/* Screening: one in fifty known (the HTTP benchmark's second body). */
@@ -238,15 +219,15 @@ static int bench_store(const char *dir, size_t n, const char *body, double secs)
 	for (int r = 0; r < rounds; r++) {
 		size_t looked = 0;
 
-		t0 = now();
+		t0 = bench_now();
 		do {
 			lookup_index_get(ix, batch, BATCH, out, found);
 			looked += BATCH;
-			t = now() - t0;
+			t = bench_now() - t0;
 		} while (t < secs / rounds / 2);
 		rate_ix[r] = (double)looked / t;
 		looked = 0;
-		t0 = now();
+		t0 = bench_now();
 		do {
 			for (size_t i = 0; i < BATCH; i++) {
 				int rc = store_identifier_facts(st, batch + i * PSEUDONYM_BYTES,
@@ -256,12 +237,12 @@ static int bench_store(const char *dir, size_t n, const char *body, double secs)
 					die("lookup in SQLite failed");
 			}
 			looked += BATCH;
-			t = now() - t0;
+			t = bench_now() - t0;
 		} while (t < secs / rounds / 2);
 		rate_db[r] = (double)looked / t;
 	}
-	t = median(rate_ix, rounds);
-	t0 = median(rate_db, rounds);
+	t = bench_median(rate_ix, rounds);
+	t0 = bench_median(rate_db, rounds);
 	printf("index_lookups: index_per_s=%.0f sqlite_per_s=%.0f ratio=%.1f (batches of %d, half "
 	       "known, one thread, medians of %d rounds)\n",
 	       t, t0, t / t0, BATCH, rounds);

@@ -14,16 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "config.h"
 #include "store/store.h"
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
 {
@@ -92,7 +85,7 @@ int main(int argc, char **argv)
 	ev = prep(db, "INSERT INTO referral_events (referral_id, status, at) VALUES "
 		      "(last_insert_rowid(), 'pending', '2026-11-23T00:00:00Z')");
 	randombytes_buf(sealed, sizeof(sealed));
-	t0 = now();
+	t0 = bench_now();
 	do {
 		static const char *const rcpt[] = { "bank", "police", "victim_support" };
 
@@ -117,7 +110,7 @@ int main(int argc, char **argv)
 		}
 		run(commit);
 		n++;
-		t = now() - t0;
+		t = bench_now() - t0;
 	} while (t < secs);
 	printf("%.0f\n", (double)n / t);
 	sqlite3_close(db);

@@ -26,6 +26,7 @@
 
 #include <sodium.h>
 
+#include "bench.h"
 #include "pseudonym.h"
 
 #define NINPUTS	   256
@@ -51,14 +52,6 @@ struct side {
 	size_t units;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 struct tally {
 	size_t units;
 	double secs;
@@ -67,7 +60,7 @@ struct tally {
 /* Runs `s` for about `secs` seconds and adds to `t`; -1 if a call failed. */
 static int slice(struct bench *b, const struct side *s, double secs, struct tally *t)
 {
-	double start = now(), elapsed;
+	double start = bench_now(), elapsed;
 	size_t units = 0;
 
 	do {
@@ -76,7 +69,7 @@ static int slice(struct bench *b, const struct side *s, double secs, struct tall
 				return -1;
 			units += s->units;
 		}
-		elapsed = now() - start;
+		elapsed = bench_now() - start;
 	} while (elapsed < secs);
 	t->units += units;
 	t->secs += elapsed;
@@ -110,19 +103,6 @@ static int step_mult(struct bench *b, size_t i)
 	return crypto_scalarmult_ristretto255(b->sink, b->key.sk, b->blinded[i]);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Medians over `rounds` of units per second of `a` and of `base`, in alternating slices. */
 static int compare(struct bench *b, const struct side *a, const struct side *base, size_t rounds,
 		   double secs, double *ma, double *mb)
@@ -145,8 +125,8 @@ static int compare(struct bench *b, const struct side *a, const struct side *bas
 		ra[r] = (double)ta.units / ta.secs;
 		rb[r] = (double)tb.units / tb.secs;
 	}
-	*ma = median(ra, rounds);
-	*mb = median(rb, rounds);
+	*ma = bench_median(ra, rounds);
+	*mb = bench_median(rb, rounds);
 	return 0;
 }
 
