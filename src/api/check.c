@@ -317,18 +317,15 @@ static void lookup_audited(void *arg, int rc)
  * commitment, and the answer goes out once that entry is committed.
  */
 static void lookup_answer(struct http_req *req, struct http_reply *rep, const struct partner *p,
-			  const uint8_t *pseuds, const bool *known, size_t n, char *body,
-			  size_t len)
+			  const uint8_t *pseuds, const bool *known, size_t n, size_t hits,
+			  char *body, size_t len)
 {
 	struct audit *au = req->app->audit;
 	uint8_t(*subjects)[AUDIT_COMMIT_BYTES] = NULL;
 	struct audit_event ev = { .act = "lookup.hit" };
 	struct lookup_wait *w;
 	char actor[32];
-	size_t hits = 0;
 
-	for (size_t i = 0; i < n; i++)
-		hits += known[i];
 	if (!au || hits == 0) {
 		http_reply_take(rep, 200, "application/json", body, len);
 		return;
@@ -342,11 +339,10 @@ static void lookup_answer(struct http_req *req, struct http_reply *rep, const st
 		api_store_error(rep, STORE_ENOMEM);
 		return;
 	}
-	hits = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0, k = 0; i < n && k < hits; i++)
 		if (known[i])
 			audit_commit_identifier(audit_keys_of(au), pseuds + i * PSEUDONYM_BYTES,
-						subjects[hits++]);
+						subjects[k++]);
 	snprintf(actor, sizeof(actor), "partner:%lld", (long long)p->id);
 	ev.actor = actor;
 	ev.subjects = (const uint8_t(*)[AUDIT_COMMIT_BYTES])subjects;
@@ -371,7 +367,7 @@ void api_lookup(struct http_req *req, struct http_reply *rep)
 	uint8_t *pseuds = NULL;
 	bool *known = NULL;
 	struct partner p;
-	size_t n, len;
+	size_t n, len, hits;
 	int rc;
 	char field[48], detail[96];
 
@@ -432,7 +428,7 @@ void api_lookup(struct http_req *req, struct http_reply *rep)
 		http_reply_problem(rep, 422, "validation", "Invalid lookup", detail, errors);
 		goto out;
 	}
-	lookup_index_get(app->index, pseuds, n, facts, known);
+	hits = lookup_index_get(app->index, pseuds, n, facts, known);
 	buf_init(&answer, LOOKUP_ANSWER_MAX);
 	rc = buf_adds(&answer, "{\"items\":[");
 	for (size_t i = 0; i < n; i++) {
@@ -447,7 +443,7 @@ void api_lookup(struct http_req *req, struct http_reply *rep)
 		api_store_error(rep, STORE_ENOMEM);
 		goto out;
 	}
-	lookup_answer(req, rep, &p, pseuds, known, n, body, len);
+	lookup_answer(req, rep, &p, pseuds, known, n, hits, body, len);
 out:
 	if (pseuds)
 		sodium_memzero(pseuds, n * PSEUDONYM_BYTES);

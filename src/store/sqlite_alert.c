@@ -724,9 +724,11 @@ int sqlite_identifier_scan(struct store *st, store_facts_fn each, void *arg, int
 		return rc;
 	rc = sqlite_conn_stmt(c, "SELECT coalesce(max(seq), 0) FROM identifier_changes", &seq);
 	if (!rc) {
-		if (sqlite3_step(seq) == SQLITE_ROW)
+		rc = sqlite3_step(seq);
+		if (rc == SQLITE_ROW)
 			*upto = sqlite3_column_int64(seq, 0);
-		rc = sqlite_step_done(seq);
+		rc = rc == SQLITE_ROW ? STORE_OK : sqlite_err(rc);
+		sqlite3_reset(seq);
 	}
 	if (!rc)
 		rc = sqlite_conn_stmt(c,

@@ -213,8 +213,8 @@
   }
 
   /*
-   * A case or request code as typed -> "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXX",
-   * or null when it cannot be one.  Case, spaces and dashes do not matter;
+   * A case or request code as typed, in its written form (27 symbols in
+   * groups of four joined by dashes), or null when it cannot be one.  Case, spaces and dashes do not matter;
    * I and L read as 1, O as 0 (Crockford's base32).  The check symbol
    * catches typing mistakes before a request is made (wrong codes are
    * rate-limited).
