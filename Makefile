@@ -4,6 +4,7 @@
 #   make run     build and serve on 127.0.0.1:8080 with ./var (no configuration)
 #   make test    build, then run every test: plain build and ASan+UBSan build
 #   make bench   benchmarks, as ratios against baselines measured in the same run
+#   make soak    ten minutes of mixed traffic: latency and memory over time (SOAK_SECONDS)
 #   make fuzz    run each fuzz target for FUZZ_SECONDS (default 60)
 #   make check   static analysis, banned functions, formatting
 
@@ -12,7 +13,7 @@ FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 ARGS ?=
 
-.PHONY: all build run test test-plain test-asan bench fuzz check format clean
+.PHONY: all build run test test-plain test-asan bench soak fuzz check format clean
 
 all: build
 
@@ -50,6 +51,11 @@ bench:
 	@scripts/deps bench
 	@$(MAKE) --no-print-directory build
 	bench/run.sh
+
+soak:
+	@scripts/deps bench
+	@$(MAKE) --no-print-directory build
+	bench/soak.sh
 
 build-fuzz/CMakeCache.txt:
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSIGNAAL_SANITIZE=ON \

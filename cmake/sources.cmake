@@ -40,6 +40,7 @@ set(SIGNAAL_CORE_SOURCES
   src/audit.c
   src/subject.c
   src/purge.c
+  src/stats.c
   src/config.c
   src/keys.c
   src/metrics.c
@@ -55,6 +56,7 @@ set(SIGNAAL_CORE_SOURCES
   src/store/sqlite_audit.c
   src/store/sqlite_subject.c
   src/store/sqlite_purge.c
+  src/store/sqlite_stats.c
   src/api/routes.c
   src/api/errors.c
   src/api/health.c
@@ -63,6 +65,7 @@ set(SIGNAAL_CORE_SOURCES
   src/api/reports.c
   src/api/cases.c
   src/api/static.c
+  src/api/stats.c
   src/api/alerts.c
   src/api/signals.c
   src/api/admin.c
@@ -74,6 +77,7 @@ set(SIGNAAL_CORE_SOURCES
   src/cmd/serve.c
   src/cmd/version.c
   src/cmd/config_show.c
+  src/cmd/common.c
   src/cmd/db.c
   src/cmd/keys_init.c
   src/cmd/help.c
@@ -88,6 +92,7 @@ set(SIGNAAL_CORE_SOURCES
 
 # Unit tests: tests/unit/test_<name>.c, each its own cmocka program.
 set(SIGNAAL_UNIT_TESTS
+  alloc_faults
   buf
   config
   router
@@ -123,6 +128,10 @@ set(SIGNAAL_INTEGRATION_TESTS
   audit
   subjects
   retention
+  authz
+  limits
+  tls
+  faults
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.
@@ -140,6 +149,7 @@ set(SIGNAAL_FUZZ_TARGETS
   advice
   rules
   webhook
+  api
 )
 
 # Benchmarks: bench/bench_<name>.c, each its own program printing ratios.
@@ -150,4 +160,5 @@ set(SIGNAAL_BENCHMARKS
   alerts
   index
   audit
+  soak
 )

@@ -51,7 +51,8 @@ void alerts_free(struct alert *a, size_t n);
 struct delivery_result {
 	int64_t id;
 	int delivered;
-	int dead; /* gave up: dead-lettered */
+	int dead;     /* gave up: dead-lettered */
+	int deferred; /* not sent, because the one before it to the same partner failed: no attempt */
 	char at[32];
 	char next[32]; /* next attempt, when neither delivered nor dead */
 	char error[160];

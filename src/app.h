@@ -38,15 +38,16 @@ struct app {
 	const struct advice *advice;		     /* data/advice.json */
 	struct ratelimit *case_guesses;		     /* wrong case codes per client address */
 	struct ratelimit *report_limit;		     /* reports per client address; NULL: none */
-	struct ratelimit *check_limit; /* public checks per client address; NULL: none */
-	struct ratelimit *oprf_quota;  /* blind evaluations per partner; NULL: none */
-	struct idem *idempotency;      /* answers kept for retried reports */
-	const struct rules *rules;     /* data/rules.json */
-	struct deliverer *deliverer;   /* sends the outbox */
-	struct alert_ctx *alerts;      /* what rules need inside a write */
-	struct stream_hub *streams;    /* open alert streams */
-	struct lookup_index *index;    /* the registry's facts in memory, for checks and lookups */
-	struct audit *audit;	       /* the audit log: disclosures and administrative acts */
+	struct ratelimit *check_limit;	 /* public checks per client address; NULL: none */
+	struct ratelimit *oprf_quota;	 /* blind evaluations per partner; NULL: none */
+	struct ratelimit *partner_limit; /* requests per partner key; NULL: none */
+	struct idem *idempotency;	 /* answers kept for retried reports */
+	const struct rules *rules;	 /* data/rules.json */
+	struct deliverer *deliverer;	 /* sends the outbox */
+	struct alert_ctx *alerts;	 /* what rules need inside a write */
+	struct stream_hub *streams;	 /* open alert streams */
+	struct lookup_index *index; /* the registry's facts in memory, for checks and lookups */
+	struct audit *audit;	    /* the audit log: disclosures and administrative acts */
 	struct pseudonym_cache *check_cache; /* recent pseudonyms of the public check */
 	struct purger *purger;		     /* retention: the periodic purge; NULL when off */
 };

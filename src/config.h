@@ -23,6 +23,8 @@ enum config_source { CONFIG_DEFAULT = 0, CONFIG_FILE, CONFIG_ENV, CONFIG_FLAG };
 struct config {
 	char listen[256]; /* host:port; IPv6 as [addr]:port */
 	char data_dir[1024];
+	char tls_cert[1024];  /* PEM certificate file; empty: plain HTTP */
+	char tls_key[1024];   /* its private key */
 	char store[16];	      /* backend name: "sqlite" */
 	char store_url[1024]; /* secret: may hold a password */
 	int threads;	      /* 0: one per CPU */
@@ -38,6 +40,9 @@ struct config {
 	bool access_log;
 	bool webhook_allow_loopback;   /* tests only: webhooks to 127.0.0.0/8 over http */
 	int report_rate_limit;	       /* reports per hour from one client address; 0: no limit */
+	int partner_rate_limit;	       /* requests a minute per partner key; 0: no limit */
+	int stats_min_cell;	       /* smallest cell of /v1/stats */
+	int stats_public_min_cell;     /* smallest cell of /v1/stats/public */
 	int check_rate_limit;	       /* public checks per minute from one address; 0: no limit */
 	int oprf_quota;		       /* blind evaluations per partner an hour; 0: no limit */
 	char trusted_proxies[512];     /* addresses whose X-Forwarded-For is believed */

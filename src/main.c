@@ -70,6 +70,8 @@ const struct cmd commands[] = {
 	  "Registers a partner.  SECTOR is one of bank, psp, telecom, marketplace, webshop,\n"
 	  "registry, police, helpdesk, victim_support, government.  A bank names the bank\n"
 	  "codes of its IBANs (ABNA, INGB, ...), a registry its top-level domains (nl).\n"
+	  "SECTOR analyst registers an analyst: its keys read the statistics (/v1/stats)\n"
+	  "and nothing else, and it takes no bank codes, domains or webhook.\n"
 	  "Alerts go to the webhook (https; signed with SECRET, whsec_...; leave --webhook-secret\n"
 	  "out to have one made and printed) and to the partner's feed and stream.\n",
 	  1 },
@@ -112,7 +114,8 @@ const struct cmd commands[] = {
 	  1 },
 	{ "client check", cmd_client_check, "check identifiers blindly against a server",
 	  "usage: signaal client check --server URL [--key-file FILE | --key KEY]\n"
-	  "                            [--public-key B64] [--timeout SECONDS] [--json]\n"
+	  "                            [--public-key B64] [--cacert FILE] [--timeout SECONDS]\n"
+	  "                            [--json]\n"
 	  "                            [--] KIND VALUE [KIND VALUE]...\n\n"
 	  "Checks identifiers against the Signaal server at URL with a partner API key,\n"
 	  "without the server seeing them: each VALUE is normalised as KIND (iban, phone,\n"
@@ -129,6 +132,7 @@ const struct cmd commands[] = {
 	  "  --server URL        the server, http(s)://host[:port][/prefix]\n"
 	  "  --public-key B64    pin the server's public key (base64url, as GET /v1/oprf/key\n"
 	  "                      shows it): a server evaluating with another key fails\n"
+	  "  --cacert FILE       trust the CAs in this PEM file for https (a private CA)\n"
 	  "  --timeout SECONDS   time limit per request (default 30)\n"
 	  "  --json              print {\"items\": [...]}, one object per identifier:\n"
 	  "                      \"kind\", \"input\", \"canonical\", \"known\", and for a\n"
@@ -224,51 +228,6 @@ const struct cmd commands[] = {
 	  "usage: signaal help [COMMAND]\n\nLists the commands, or shows the help of one.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
-
-void cmd_error(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "signaal: %s\n", msg);
-}
-
-int cmd_setup(const char *name, struct config *cfg, int argc, char **argv, const char **pos,
-	      int maxpos, int *npos)
-{
-	char err[CONFIG_ERR_MAX];
-	enum log_level lvl;
-
-	if (config_load(cfg, argc, argv, pos, maxpos, npos, err, sizeof(err))) {
-		cmd_error("%s (see 'signaal %s --help')", err, name);
-		return EXIT_USAGE;
-	}
-	if (log_level_parse(cfg->log_level, &lvl) == 0)
-		log_set_level(lvl);
-	return 0;
-}
-
-/* The command named by argv[1] (and argv[2] for two-word commands); *words gets 1 or 2. */
-int cmd_open_store(const struct config *cfg, unsigned flags, int migrate, struct store **st)
-{
-	char err[1200];
-
-	if (sodium_init() < 0) {
-		cmd_error("cannot initialise libsodium");
-		return 1;
-	}
-	if (store_open(st, cfg, flags, err, sizeof(err)) != STORE_OK ||
-	    (migrate && store_migrate(*st, NULL, NULL, err, sizeof(err)) != STORE_OK)) {
-		cmd_error("%s", err);
-		store_close(*st);
-		*st = NULL;
-		return 1;
-	}
-	return 0;
-}
 
 /* The command named by the longest run of argv[1..3] ("partner key create"); *words gets its length. */
 static const struct cmd *find_command(int argc, char **argv, int *words)

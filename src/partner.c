@@ -118,11 +118,20 @@ int partner_validate(struct partner *p, const struct taxonomy *tx, bool allow_lo
 			return -1;
 		}
 	}
+	if (partner_is_analyst(p)) {
+		if (p->bank_codes[0] || p->tlds[0] || p->webhook_url[0] || p->webhook_secret[0]) {
+			snprintf(err, errsz,
+				 "an analyst reads statistics only: no bank codes, "
+				 "top-level domains or webhook");
+			return -1;
+		}
+		return 0;
+	}
 	if (!taxonomy_has(tx, "partner_sectors", p->sector)) {
 		snprintf(err, errsz,
 			 "unknown sector '%.32s'; expected bank, psp, telecom, "
 			 "marketplace, webshop, registry, police, helpdesk, victim_support or "
-			 "government",
+			 "government, or the role analyst",
 			 p->sector);
 		return -1;
 	}
@@ -149,6 +158,11 @@ int partner_validate(struct partner *p, const struct taxonomy *tx, bool allow_lo
 		*secret_made = true;
 	}
 	return 0;
+}
+
+bool partner_is_analyst(const struct partner *p)
+{
+	return strcmp(p->sector, PARTNER_ANALYST) == 0;
 }
 
 bool partner_list_has(const char *list, const char *item)

@@ -54,6 +54,14 @@ struct taxonomy;
 int partner_validate(struct partner *p, const struct taxonomy *tx, bool allow_loopback,
 		     bool *secret_made, char *err, size_t errsz);
 
+/*
+ * Analysts are registered like partners with the sector "analyst", which is
+ * a role and no partner sector: an analyst key reads statistics and nothing
+ * else, and no rule or signal can name it.
+ */
+#define PARTNER_ANALYST "analyst"
+bool partner_is_analyst(const struct partner *p);
+
 /* Whether s is a bank code (four capital letters) or a top-level domain label. */
 bool partner_bank_code_valid(const char *s);
 bool partner_tld_valid(const char *s);

@@ -158,6 +158,14 @@ int signaal_client_set_timeout(struct signaal_client *c, long timeout_ms,
 			       struct signaal_client_error *err);
 
 /*
+ * Trust the certificate authorities in the PEM file at `path` (instead of
+ * the system's) for an https server: a private CA, or the server's own
+ * certificate.  Certificates and host names are always verified.
+ */
+int signaal_client_set_ca_file(struct signaal_client *c, const char *path,
+			       struct signaal_client_error *err);
+
+/*
  * Checks `n` identifiers.  All are normalised first: if one is invalid the
  * call fails with SIGNAAL_CLIENT_EIDENT (err->item says which, the message
  * why) before anything is sent.  Then they are evaluated in batches of up

@@ -14,14 +14,22 @@
 
 #include "alert.h"
 #include "app.h"
+#include "config.h"
 #include "partner.h"
+#include "ratelimit.h"
 #include "report.h"
 #include "rules.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
-int api_partner_auth(struct http_req *req, struct http_reply *rep, struct partner *out)
+/*
+ * The holder of a partner or analyst key; 0, or -1 with a 401 reply set.
+ * With `meter`, the request takes a token from the key's bucket (429 when
+ * it is empty): per key, not per address, so that one partner's traffic
+ * does not limit another behind the same gateway.
+ */
+static int key_auth(struct http_req *req, struct http_reply *rep, struct partner *out, bool meter)
 {
 	const char *h = http_header(req, "Authorization");
 	uint8_t hash[PARTNER_KEY_HASH_BYTES];
@@ -49,6 +57,46 @@ int api_partner_auth(struct http_req *req, struct http_reply *rep, struct partne
 	}
 	/* Handlers never need the partner's webhook secret. */
 	sodium_memzero(out->webhook_secret, sizeof(out->webhook_secret));
+	if (meter && req->app->partner_limit) {
+		char bucket[2 * 16 + 1];
+		int retry;
+
+		sodium_bin2hex(bucket, sizeof(bucket), hash, 16);
+		if (ratelimit_take(req->app->partner_limit, bucket, &retry)) {
+			api_too_many(
+				rep, "too-many-requests", "Too many requests",
+				"this key has made too many requests; slow down and retry after "
+				"Retry-After seconds",
+				retry, req->app->cfg->partner_rate_limit, 60);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int api_partner_auth(struct http_req *req, struct http_reply *rep, struct partner *out)
+{
+	if (key_auth(req, rep, out, true))
+		return -1;
+	if (partner_is_analyst(out)) {
+		http_reply_problem(rep, 403, "forbidden", "Forbidden",
+				   "an analyst key reads statistics only (/v1/stats)", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int api_analyst_auth(struct http_req *req, struct http_reply *rep, struct partner *out)
+{
+	if (key_auth(req, rep, out, true))
+		return -1;
+	if (!partner_is_analyst(out)) {
+		http_reply_problem(rep, 403, "forbidden", "Forbidden",
+				   "statistics by municipality and month need an analyst key; "
+				   "/v1/stats/public is open to all",
+				   NULL);
+		return -1;
+	}
 	return 0;
 }
 
@@ -56,7 +104,8 @@ bool api_partner_batch(struct http_req *req)
 {
 	struct http_reply rep = { 0 };
 	struct partner p;
-	bool ok = api_partner_auth(req, &rep, &p) == 0;
+	/* Asked when the headers are in; the handler meters the request later. */
+	bool ok = key_auth(req, &rep, &p, false) == 0 && !partner_is_analyst(&p);
 
 	http_reply_release(&rep);
 	return ok;

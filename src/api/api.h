@@ -16,6 +16,13 @@ extern const size_t api_nroutes;
 
 /* Maps a STORE_E* code to a problem reply: the one place where that happens. */
 void api_store_error(struct http_reply *rep, int code);
+/*
+ * A 429 problem for a spent limit of `quota` a `window` seconds: with
+ * Retry-After and the RateLimit-Policy, -Limit, -Remaining and -Reset
+ * headers of the IETF draft (draft-ietf-httpapi-ratelimit-headers).
+ */
+void api_too_many(struct http_reply *rep, const char *slug, const char *title, const char *detail,
+		  int retry_after, long quota, long window);
 
 /* health.c */
 void api_healthz(struct http_req *req, struct http_reply *rep);
@@ -73,6 +80,8 @@ void api_case_police_report(struct http_req *req, struct http_reply *rep);
 struct partner;
 /* The partner whose key the request carries; 0, or -1 with a 401 reply set. */
 int api_partner_auth(struct http_req *req, struct http_reply *rep, struct partner *out);
+/* The same for analyst keys, which read statistics and nothing else (403 for partner keys). */
+int api_analyst_auth(struct http_req *req, struct http_reply *rep, struct partner *out);
 /* For route.large_body: whether the request carries a valid partner key. */
 bool api_partner_batch(struct http_req *req);
 void api_rules(struct http_req *req, struct http_reply *rep);
@@ -99,6 +108,8 @@ void api_signal_feedback(struct http_req *req, struct http_reply *rep);
 /* check.c */
 void api_check(struct http_req *req, struct http_reply *rep);
 void api_lookup(struct http_req *req, struct http_reply *rep);
+void api_stats(struct http_req *req, struct http_reply *rep);
+void api_stats_public(struct http_req *req, struct http_reply *rep);
 
 /* oprf.c */
 void api_oprf_key(struct http_req *req, struct http_reply *rep);

@@ -27,16 +27,14 @@ static int case_code(struct http_req *req, struct http_reply *rep,
 {
 	const char *code = http_param(req, "code");
 	int retry;
-	char ra[16];
 
 	if (http_client_addr(req, client, clientsz))
 		snprintf(client, clientsz, "unknown");
 	if (req->app->case_guesses && ratelimit_peek(req->app->case_guesses, client, &retry)) {
-		snprintf(ra, sizeof(ra), "%d", retry);
-		http_reply_problem(rep, 429, "too-many-attempts", "Too many attempts",
-				   "too many wrong case codes from your address; try again later",
-				   NULL);
-		http_reply_header(rep, "Retry-After", ra);
+		/* 20 at once, then one every 6 seconds (serve.c). */
+		api_too_many(rep, "too-many-attempts", "Too many attempts",
+			     "too many wrong case codes from your address; try again later", retry,
+			     10, 60);
 		return -1;
 	}
 	if (!code || casecode_parse(code, hash)) {
@@ -373,7 +371,6 @@ static void police_html(const struct app *app, const struct case_view *cv, struc
 	http_reply_header(rep, "Content-Security-Policy",
 			  "default-src 'none'; style-src 'self'; base-uri 'none'; "
 			  "frame-ancestors 'none'");
-	http_reply_header(rep, "Referrer-Policy", "no-referrer");
 }
 
 void api_case_police_report(struct http_req *req, struct http_reply *rep)

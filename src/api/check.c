@@ -152,7 +152,7 @@ void api_check(struct http_req *req, struct http_reply *rep)
 	enum ident_kind kind;
 	uint8_t pseud[PSEUDONYM_BYTES];
 	json_t *errors = NULL;
-	char err[IDENT_ERR_MAX], addr[64], ra[16];
+	char err[IDENT_ERR_MAX], addr[64];
 	bool known;
 	int retry;
 
@@ -160,11 +160,9 @@ void api_check(struct http_req *req, struct http_reply *rep)
 		if (http_client_addr(req, addr, sizeof(addr)))
 			snprintf(addr, sizeof(addr), "unknown");
 		if (ratelimit_take(app->check_limit, addr, &retry)) {
-			snprintf(ra, sizeof(ra), "%d", retry);
-			http_reply_problem(
-				rep, 429, "too-many-checks", "Too many checks",
-				"too many checks from your address; try again in a minute", NULL);
-			http_reply_header(rep, "Retry-After", ra);
+			api_too_many(rep, "too-many-checks", "Too many checks",
+				     "too many checks from your address; try again in a minute",
+				     retry, app->cfg->check_rate_limit, 60);
 			return;
 		}
 	}

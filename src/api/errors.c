@@ -1,6 +1,8 @@
 /* errors.c - storage errors as HTTP problems: the one mapping. */
 #include "api/api.h"
 
+#include <stdio.h>
+
 #include "store/store.h"
 
 void api_store_error(struct http_reply *rep, int code)
@@ -34,4 +36,20 @@ void api_store_error(struct http_reply *rep, int code)
 				   "the server failed; nothing was saved", NULL);
 		break;
 	}
+}
+
+void api_too_many(struct http_reply *rep, const char *slug, const char *title, const char *detail,
+		  int retry_after, long quota, long window)
+{
+	char ra[16], policy[48], limit[24];
+
+	snprintf(ra, sizeof(ra), "%d", retry_after > 0 ? retry_after : 1);
+	snprintf(policy, sizeof(policy), "%ld;w=%ld", quota, window);
+	snprintf(limit, sizeof(limit), "%ld", quota);
+	http_reply_problem(rep, 429, slug, title, detail, NULL);
+	http_reply_header(rep, "Retry-After", ra);
+	http_reply_header(rep, "RateLimit-Policy", policy);
+	http_reply_header(rep, "RateLimit-Limit", limit);
+	http_reply_header(rep, "RateLimit-Remaining", "0");
+	http_reply_header(rep, "RateLimit-Reset", ra);
 }

@@ -7,6 +7,8 @@
 #include <microhttpd.h>
 
 #include "app.h"
+#include "audit.h"
+#include "lookup_index.h"
 #include "metrics.h"
 #include "store/store.h"
 #include "util/mem.h"
@@ -48,14 +50,31 @@ void api_readyz(struct http_req *req, struct http_reply *rep)
 				  "schema_version", version));
 }
 
+/* What the process holds in memory by design, so that growth can be told from a leak. */
+static int memory_gauges(const struct app *app, struct buf *b)
+{
+	return buf_addf(
+		b,
+		"# HELP signaal_store_memory_bytes Memory the database library holds, "
+		"caches included.\n# TYPE signaal_store_memory_bytes gauge\n"
+		"signaal_store_memory_bytes %lld\n"
+		"# HELP signaal_lookup_index_bytes Memory of the in-memory lookup index.\n"
+		"# TYPE signaal_lookup_index_bytes gauge\nsignaal_lookup_index_bytes %zu\n"
+		"# HELP signaal_audit_entries Entries in the audit log (its tree is in "
+		"memory).\n# TYPE signaal_audit_entries gauge\nsignaal_audit_entries %llu\n",
+		app->store ? store_memory_used(app->store) : 0LL,
+		app->index ? lookup_index_memory(app->index) : (size_t)0,
+		app->audit ? (unsigned long long)audit_size(app->audit) : 0ULL);
+}
+
 void api_metrics(struct http_req *req, struct http_reply *rep)
 {
 	struct buf b = BUF_INIT(4 << 20);
 	char *text;
 	size_t len;
 
-	(void)req;
-	if (metrics_render(&b) != 0 || !(text = buf_detach(&b, &len))) {
+	if (metrics_render(&b) != 0 || memory_gauges(req->app, &b) != 0 ||
+	    !(text = buf_detach(&b, &len))) {
 		buf_release(&b);
 		http_reply_problem(rep, 500, "internal", "Internal server error",
 				   "cannot render the metrics", NULL);

@@ -44,7 +44,7 @@ void api_oprf_evaluate(struct http_req *req, struct http_reply *rep)
 	json_t *list = json_object_get(req->json, "blinded"), *errors = NULL, *out;
 	uint8_t(*blinded)[VOPRF_ELEMENT_BYTES] = NULL, (*evaluated)[VOPRF_ELEMENT_BYTES] = NULL;
 	uint8_t proof[VOPRF_PROOF_BYTES];
-	char key[64], field[32], ra[16], p64[B64_LEN(VOPRF_PROOF_BYTES)];
+	char key[64], field[32], p64[B64_LEN(VOPRF_PROOF_BYTES)];
 	struct partner p;
 	size_t n = json_array_size(list);
 	int retry;
@@ -60,12 +60,10 @@ void api_oprf_evaluate(struct http_req *req, struct http_reply *rep)
 	/* Metered: every element is one guess at an identifier; a refused batch costs nothing. */
 	snprintf(key, sizeof(key), "p:%lld", (long long)p.id);
 	if (app->oprf_quota && ratelimit_take_n(app->oprf_quota, key, (unsigned)n, &retry)) {
-		snprintf(ra, sizeof(ra), "%d", retry);
-		http_reply_problem(rep, 429, "quota-exceeded", "Evaluation quota exceeded",
-				   "this partner's blind evaluations left for now are fewer than "
-				   "this batch; nothing was evaluated or counted",
-				   NULL);
-		http_reply_header(rep, "Retry-After", ra);
+		api_too_many(rep, "quota-exceeded", "Evaluation quota exceeded",
+			     "this partner's blind evaluations left for now are fewer than "
+			     "this batch; nothing was evaluated or counted",
+			     retry, app->cfg->oprf_quota, 3600);
 		return;
 	}
 	blinded = mem_calloc(n, sizeof(*blinded));

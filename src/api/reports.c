@@ -599,7 +599,7 @@ static void reporter_fingerprint(struct http_req *req, struct report *r)
  */
 static int report_rate_limited(struct http_req *req, struct http_reply *rep)
 {
-	char addr[64], ra[16], limit[24];
+	char addr[64];
 	int retry;
 
 	if (!req->app->report_limit)
@@ -608,14 +608,10 @@ static int report_rate_limited(struct http_req *req, struct http_reply *rep)
 		snprintf(addr, sizeof(addr), "unknown");
 	if (ratelimit_take(req->app->report_limit, addr, &retry) == 0)
 		return 0;
-	snprintf(ra, sizeof(ra), "%d", retry);
-	snprintf(limit, sizeof(limit), "%d;w=3600", req->app->cfg->report_rate_limit);
-	http_reply_problem(rep, 429, "too-many-reports", "Too many reports",
-			   "too many reports from your address; try again later, or call the "
-			   "Fraudehelpdesk",
-			   NULL);
-	http_reply_header(rep, "Retry-After", ra);
-	http_reply_header(rep, "RateLimit-Policy", limit);
+	api_too_many(rep, "too-many-reports", "Too many reports",
+		     "too many reports from your address; try again later, or call the "
+		     "Fraudehelpdesk",
+		     retry, req->app->cfg->report_rate_limit, 3600);
 	return -1;
 }
 

@@ -14,6 +14,8 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/v1/advice", api_advice, 0, NULL },
 	{ HTTP_GET, "/v1/rules", api_rules, 0, NULL },
 	{ HTTP_GET, "/v1/check", api_check, 0, NULL },
+	{ HTTP_GET, "/v1/stats", api_stats, 0, NULL },
+	{ HTTP_GET, "/v1/stats/public", api_stats_public, 0, NULL },
 	{ HTTP_POST, "/v1/lookup", api_lookup, ROUTE_JSON_BODY, api_partner_batch },
 	{ HTTP_GET, "/v1/oprf/key", api_oprf_key, 0, NULL },
 	{ HTTP_POST, "/v1/oprf/evaluate", api_oprf_evaluate, ROUTE_JSON_BODY, api_partner_batch },

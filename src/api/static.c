@@ -77,8 +77,6 @@ void api_static(struct http_req *req, struct http_reply *rep)
 	http_reply_static(rep, 200, content_type(f->name), (const char *)f->data, f->len);
 	if (strstr(f->name, ".html")) {
 		http_reply_header(rep, "Content-Security-Policy", csp);
-		http_reply_header(rep, "X-Frame-Options", "DENY");
-		http_reply_header(rep, "Referrer-Policy", "no-referrer");
 		/* Pages are small and change with the program: revalidate every time. */
 		http_reply_header(rep, "Cache-Control", "no-cache");
 	} else {

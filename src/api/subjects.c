@@ -55,7 +55,7 @@ static const char next_objection_en[] =
 /* Requests count against the report limit's table, in a bucket of their own per address. */
 static int rate_limited(struct http_req *req, struct http_reply *rep)
 {
-	char addr[64], key[80], ra[16], limit[24];
+	char addr[64], key[80];
 	int retry;
 
 	if (!req->app->report_limit)
@@ -65,12 +65,9 @@ static int rate_limited(struct http_req *req, struct http_reply *rep)
 	snprintf(key, sizeof(key), "subject\n%s", addr);
 	if (ratelimit_take(req->app->report_limit, key, &retry) == 0)
 		return 0;
-	snprintf(ra, sizeof(ra), "%d", retry);
-	snprintf(limit, sizeof(limit), "%d;w=3600", req->app->cfg->report_rate_limit);
-	http_reply_problem(rep, 429, "too-many-requests", "Too many requests",
-			   "too many requests from your address; try again later", NULL);
-	http_reply_header(rep, "Retry-After", ra);
-	http_reply_header(rep, "RateLimit-Policy", limit);
+	api_too_many(rep, "too-many-requests", "Too many requests",
+		     "too many requests from your address; try again later", retry,
+		     req->app->cfg->report_rate_limit, 3600);
 	return -1;
 }
 
@@ -297,7 +294,7 @@ void api_subject_request_get(struct http_req *req, struct http_reply *rep)
 	struct ratelimit *guesses = req->app->case_guesses;
 	struct subject_request r;
 	uint8_t hash[CASECODE_HASH_BYTES];
-	char client[64], ra[16];
+	char client[64];
 	json_t *doc, *answer = NULL;
 	int retry, rc = STORE_ENOTFOUND;
 
@@ -305,10 +302,9 @@ void api_subject_request_get(struct http_req *req, struct http_reply *rep)
 		snprintf(client, sizeof(client), "unknown");
 	/* Wrong codes cost guesses, shared with case codes: both are 128 random bits. */
 	if (guesses && ratelimit_peek(guesses, client, &retry)) {
-		snprintf(ra, sizeof(ra), "%d", retry);
-		http_reply_problem(rep, 429, "too-many-attempts", "Too many attempts",
-				   "too many wrong codes from your address; try again later", NULL);
-		http_reply_header(rep, "Retry-After", ra);
+		api_too_many(rep, "too-many-attempts", "Too many attempts",
+			     "too many wrong codes from your address; try again later", retry, 10,
+			     60);
 		return;
 	}
 	if (code && casecode_parse(code, hash) == 0)

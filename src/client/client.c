@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "ident/ident.h"
@@ -49,6 +50,7 @@ struct signaal_client {
 	bool have_pk; /* fetched or pinned */
 	bool pinned;
 	long timeout_ms;
+	char *ca_file; /* PEM file of the CAs to trust for https; NULL: the system's */
 };
 
 /* One HTTP answer as read. */
@@ -219,6 +221,7 @@ void signaal_client_free(struct signaal_client *c)
 		mem_free(c->auth);
 	}
 	mem_free(c->base);
+	mem_free(c->ca_file);
 	sodium_memzero(c, sizeof(*c));
 	mem_free(c);
 }
@@ -258,6 +261,24 @@ int signaal_client_set_timeout(struct signaal_client *c, long timeout_ms,
 	if (!c || timeout_ms <= 0)
 		return fail(err, SIGNAAL_CLIENT_EARG, "the timeout must be more than 0 ms");
 	c->timeout_ms = timeout_ms;
+	return SIGNAAL_CLIENT_OK;
+}
+
+int signaal_client_set_ca_file(struct signaal_client *c, const char *path,
+			       struct signaal_client_error *err)
+{
+	char *copy;
+
+	error_clear(err);
+	if (!c || !path || !path[0])
+		return fail(err, SIGNAAL_CLIENT_EARG, "the CA file name is empty");
+	if (access(path, R_OK) != 0)
+		return fail(err, SIGNAAL_CLIENT_EARG, "cannot read the CA file");
+	copy = mem_strdup(path);
+	if (!copy)
+		return oom(err);
+	mem_free(c->ca_file);
+	c->ca_file = copy;
 	return SIGNAAL_CLIENT_OK;
 }
 
@@ -434,6 +455,8 @@ static int request(struct signaal_client *c, const char *path, const struct buf 
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
 			 c->timeout_ms < CONNECT_TIMEOUT_MAX ? c->timeout_ms : CONNECT_TIMEOUT_MAX);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	if (c->ca_file)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
 	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)ANSWER_MAX);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a);

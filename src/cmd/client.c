@@ -17,7 +17,7 @@
 #define KEY_LINE_MAX 512
 
 struct check_args {
-	const char *server, *key, *key_file, *public_key;
+	const char *server, *key, *key_file, *public_key, *cacert;
 	long timeout_s;
 	int json;
 	struct signaal_item *items;
@@ -79,7 +79,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			} opts[] = {
 				{ "--server", &a->server },	{ "--key", &a->key },
 				{ "--key-file", &a->key_file }, { "--public-key", &a->public_key },
-				{ "--timeout", NULL },
+				{ "--cacert", &a->cacert },	{ "--timeout", NULL },
 			};
 			const char *name = NULL, *v;
 
@@ -288,6 +288,7 @@ int cmd_client_check(int argc, char **argv)
 	}
 	if (signaal_client_new(&c, a.server, key, &err) ||
 	    (a.public_key && signaal_client_pin_key(c, a.public_key, &err)) ||
+	    (a.cacert && signaal_client_set_ca_file(c, a.cacert, &err)) ||
 	    (a.timeout_s && signaal_client_set_timeout(c, a.timeout_s * 1000, &err))) {
 		cmd_error("%s", err.message);
 		rc = err.code == SIGNAAL_CLIENT_EARG ? EXIT_USAGE : 1;

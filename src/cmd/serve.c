@@ -44,6 +44,7 @@ struct loaded {
 	struct ratelimit *report_limit;
 	struct ratelimit *check_limit;
 	struct ratelimit *oprf_quota;
+	struct ratelimit *partner_limit;
 	struct idem *idempotency;
 	struct rules *rules;
 	struct pseudonym_key pseudonym_key;
@@ -97,6 +98,7 @@ static void unload(struct loaded *l)
 	ratelimit_free(l->report_limit);
 	ratelimit_free(l->check_limit);
 	ratelimit_free(l->oprf_quota);
+	ratelimit_free(l->partner_limit);
 	idem_free(l->idempotency);
 	rules_free(l->rules);
 	pseudonym_key_clear(&l->pseudonym_key);
@@ -158,7 +160,9 @@ int cmd_serve(int argc, char **argv)
 		cmd_error("cannot initialise libsodium");
 		return 1;
 	}
-	if (fs_mkdir_p(cfg.data_dir, 0700, err, sizeof(err)) ||
+	/* A TLS set-up that cannot work stops the start before anything is touched. */
+	if (http_server_tls_check(&cfg, err, sizeof(err)) ||
+	    fs_mkdir_p(cfg.data_dir, 0700, err, sizeof(err)) ||
 	    keys_ensure(cfg.data_dir, &created, err, sizeof(err))) {
 		cmd_error("%s", err);
 		return 1;
@@ -214,6 +218,11 @@ int cmd_serve(int argc, char **argv)
 	if (cfg.check_rate_limit) {
 		loaded.check_limit = ratelimit_new(cfg.check_rate_limit, cfg.check_rate_limit);
 		app.check_limit = loaded.check_limit;
+	}
+	if (cfg.partner_rate_limit) {
+		loaded.partner_limit =
+			ratelimit_new(cfg.partner_rate_limit, cfg.partner_rate_limit);
+		app.partner_limit = loaded.partner_limit;
 	}
 	if (cfg.oprf_quota) {
 		/* The whole hour's quota may be used at once, then it refills. */

@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@
 #include "config.h"
 #include "http/http.h"
 #include "metrics.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -42,6 +45,9 @@ struct http_server {
 	atomic_int draining;
 	atomic_ulong next_id;
 	unsigned id_prefix;
+	bool tls;
+	char *tls_cert; /* PEM, kept while the daemon runs */
+	char *tls_key;	/* PEM; wiped when freed */
 };
 
 struct conn_req {
@@ -441,7 +447,7 @@ static enum MHD_Result send_reply(struct conn_req *cr, struct http_reply *rep)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
-	bool cacheable = false;
+	bool cacheable = false, has_csp = false;
 
 	if (rep->stream) {
 		rep->stream->conn = cr->conn;
@@ -467,14 +473,25 @@ static enum MHD_Result send_reply(struct conn_req *cr, struct http_reply *rep)
 					rep->content_type ? rep->content_type : "application/json");
 	MHD_add_response_header(resp, "X-Request-Id", cr->req.request_id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
 	for (size_t i = 0; i < rep->nheaders; i++) {
 		MHD_add_response_header(resp, rep->headers[i].name, rep->headers[i].value);
 		if (strcasecmp(rep->headers[i].name, "Cache-Control") == 0)
 			cacheable = true;
+		else if (strcasecmp(rep->headers[i].name, "Content-Security-Policy") == 0)
+			has_csp = true;
 	}
 	/* Replies hold personal data unless a handler says otherwise. */
 	if (!cacheable)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	/* What is not a page may not run, load or be framed; pages set their own. */
+	if (!has_csp)
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'none'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	if (cr->srv->tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (atomic_load_explicit(&cr->srv->draining, memory_order_relaxed))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	cr->status = rep->status;
@@ -703,6 +720,102 @@ static int resolve(const char *listen, struct sockaddr_storage *ss, char *err, s
 	return 0;
 }
 
+/*
+ * TLS 1.2 and 1.3 only, AEAD ciphers with ephemeral key exchange (forward
+ * secrecy), the server's order of preference.
+ */
+#define TLS_PRIORITIES                                                                      \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:" \
+	"+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE"
+#define TLS_FILE_MAX (1 << 20)
+
+static void free_secret(char *s)
+{
+	if (s) {
+		sodium_memzero(s, strlen(s));
+		mem_free(s);
+	}
+}
+
+/* A whole PEM file into *out (NUL-terminated); -1 with err. */
+static int read_pem(const char *what, const char *path, const char *marker, char **out, char *err,
+		    size_t errsz)
+{
+	char why[256];
+	char *buf = mem_alloc(TLS_FILE_MAX + 1);
+	long n;
+
+	*out = NULL;
+	if (!buf) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	n = fs_read_small(path, buf, TLS_FILE_MAX, why, sizeof(why));
+	if (n < 0) {
+		snprintf(err, errsz, "cannot read the TLS %s: %s", what, why);
+		mem_free(buf);
+		return -1;
+	}
+	buf[n] = '\0';
+	if ((size_t)n != strlen(buf) || !strstr(buf, marker)) {
+		snprintf(err, errsz, "the TLS %s '%s' is not PEM (no '%s' line)", what, path,
+			 marker);
+		free_secret(buf);
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* Reads the certificate and key that cfg names, if any. */
+static int tls_load(struct http_server *srv, const struct config *cfg, char *err, size_t errsz)
+{
+	struct stat st;
+
+	if (!cfg->tls_cert[0] && !cfg->tls_key[0])
+		return 0;
+	if (!cfg->tls_cert[0] || !cfg->tls_key[0]) {
+		snprintf(err, errsz, "TLS needs both tls_cert and tls_key (--tls-cert, --tls-key)");
+		return -1;
+	}
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, errsz,
+			 "this libmicrohttpd was built without TLS; serve plain HTTP "
+			 "behind a TLS proxy instead");
+		return -1;
+	}
+	if (stat(cfg->tls_key, &st) == 0 && (st.st_mode & 077)) {
+		snprintf(err, errsz,
+			 "the TLS key '%s' may be read by others (mode %03o); "
+			 "chmod 600 it",
+			 cfg->tls_key, (unsigned)(st.st_mode & 0777));
+		return -1;
+	}
+	if (read_pem("certificate", cfg->tls_cert, "-----BEGIN CERTIFICATE-----", &srv->tls_cert,
+		     err, errsz) ||
+	    read_pem("key", cfg->tls_key, "PRIVATE KEY-----", &srv->tls_key, err, errsz))
+		return -1;
+	srv->tls = true;
+	return 0;
+}
+
+static void server_free(struct http_server *srv)
+{
+	mem_free(srv->tls_cert);
+	free_secret(srv->tls_key);
+	mem_free(srv);
+}
+
+int http_server_tls_check(const struct config *cfg, char *err, size_t errsz)
+{
+	struct http_server tmp = { 0 };
+	int rc = tls_load(&tmp, cfg, err, errsz);
+
+	mem_free(tmp.tls_cert);
+	free_secret(tmp.tls_key);
+	return rc;
+}
+
 struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 {
 	const struct config *cfg = app->cfg;
@@ -712,14 +825,23 @@ struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	unsigned threads = (unsigned)cfg->threads;
+	struct MHD_OptionItem tls_opts[4] = { { MHD_OPTION_END, 0, NULL } };
 
 	if (!srv) {
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
-	if (resolve(cfg->listen, &ss, err, errsz)) {
-		mem_free(srv);
+	if (resolve(cfg->listen, &ss, err, errsz) || tls_load(srv, cfg, err, errsz)) {
+		server_free(srv);
 		return NULL;
+	}
+	if (srv->tls) {
+		flags |= MHD_USE_TLS;
+		tls_opts[0] =
+			(struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert };
+		tls_opts[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key };
+		tls_opts[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						       (void *)TLS_PRIORITIES };
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -742,12 +864,18 @@ struct http_server *http_server_start(struct app *app, char *err, size_t errsz)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY_LIMIT,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		srv, MHD_OPTION_END);
+		srv, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
 	/* clang-format on */
 	if (!srv->daemon) {
-		snprintf(err, errsz, "cannot listen on '%s': %s", cfg->listen,
-			 errno ? strerror(errno) : "the HTTP server did not start");
-		mem_free(srv);
+		if (srv->tls)
+			snprintf(err, errsz,
+				 "cannot serve HTTPS on '%s': the certificate '%s' and key '%s' "
+				 "are not a valid pair, or the address is taken (see the log)",
+				 cfg->listen, cfg->tls_cert, cfg->tls_key);
+		else
+			snprintf(err, errsz, "cannot listen on '%s': %s", cfg->listen,
+				 errno ? strerror(errno) : "the HTTP server did not start");
+		server_free(srv);
 		return NULL;
 	}
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -789,6 +917,6 @@ long http_server_drain(struct http_server *srv, int timeout_s)
 	}
 	left = atomic_load(&srv->inflight);
 	MHD_stop_daemon(srv->daemon);
-	mem_free(srv);
+	server_free(srv);
 	return left;
 }

@@ -340,6 +340,12 @@ static int sqlite_schema_latest(void)
 	return (int)store_sqlite_nmigrations;
 }
 
+static long long sqlite_memory_used(struct store *st)
+{
+	(void)st;
+	return (long long)sqlite3_memory_used();
+}
+
 static int sqlite_ping(struct store *st)
 {
 	struct sqlite_conn *c;
@@ -586,6 +592,7 @@ const struct store_backend store_sqlite_backend = {
 	.schema_version = sqlite_schema_version,
 	.schema_latest = sqlite_schema_latest,
 	.ping = sqlite_ping,
+	.memory_used = sqlite_memory_used,
 	.backup = sqlite_backup,
 	.tx_begin = sqlite_tx_begin,
 	.tx_commit = sqlite_tx_commit,
@@ -619,6 +626,7 @@ const struct store_backend store_sqlite_backend = {
 	.audit_checkpoint_latest = sqlite_audit_checkpoint_latest,
 	.audit_checkpoints = sqlite_audit_checkpoints,
 	.purge = sqlite_purge,
+	.report_cells = sqlite_report_cells,
 	.tx_identifier_touch = sqlite_tx_identifier_touch,
 	.tx_source_add = sqlite_tx_source_add,
 	.tx_sources = sqlite_tx_sources,
@@ -627,6 +635,7 @@ const struct store_backend store_sqlite_backend = {
 	.tx_outbox_add = sqlite_tx_outbox_add,
 	.alerts_after = sqlite_alerts_after,
 	.outbox_due = sqlite_outbox_due,
+	.outbox_defer = sqlite_outbox_defer,
 	.outbox_results = sqlite_outbox_results,
 	.set_report_hook = sqlite_set_report_hook,
 	.set_withdraw_hook = sqlite_set_withdraw_hook,

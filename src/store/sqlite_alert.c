@@ -254,7 +254,8 @@ int sqlite_alerts_after(struct store *st, int64_t partner, int64_t after, int li
 	return alert_rows(s, out, n, (size_t)limit);
 }
 
-int sqlite_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n)
+int sqlite_outbox_due(struct store *st, const char *now, int limit, const int64_t *skip,
+		      size_t nskip, struct alert **out, size_t *n)
 {
 	struct sqlite_conn *c;
 	sqlite3_stmt *s;
@@ -266,13 +267,40 @@ int sqlite_outbox_due(struct store *st, const char *now, int limit, struct alert
 				      "JOIN partners p ON p.id = o.partner_id WHERE "
 				      "o.delivered_at IS NULL AND o.dead_at IS NULL "
 				      "AND o.next_attempt_at <= ?1 AND p.webhook_url IS "
-				      "NOT NULL ORDER BY o.id LIMIT ?2",
+				      "NOT NULL AND o.partner_id NOT IN (?3, ?4, ?5, ?6, ?7, ?8, "
+				      "?9, ?10) ORDER BY o.id LIMIT ?2",
 				      &s);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, limit);
+	/* Unused places are 0, which is no partner's id. */
+	for (int i = 0; i < STORE_OUTBOX_SKIP_MAX; i++)
+		sqlite3_bind_int64(s, 3 + i, (size_t)i < nskip ? skip[i] : 0);
 	return alert_rows(s, out, n, (size_t)limit);
+}
+
+int sqlite_outbox_defer(struct store *st, int64_t partner, const char *until, const char *why)
+{
+	struct sqlite_store *ss = sqlite_store_of(st);
+	struct sqlite_conn *c;
+	sqlite3_stmt *s;
+	int rc = sqlite_write_begin(ss, &c);
+
+	if (rc)
+		return rc;
+	rc = sqlite_conn_stmt(c,
+			      "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3 WHERE "
+			      "partner_id = ?1 AND delivered_at IS NULL AND dead_at IS NULL AND "
+			      "next_attempt_at < ?2",
+			      &s);
+	if (rc == STORE_OK) {
+		sqlite3_bind_int64(s, 1, partner);
+		sqlite3_bind_text(s, 2, until, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
+		rc = sqlite_step_done(s);
+	}
+	return sqlite_write_end(ss, c, rc);
 }
 
 /* A delivered referral row moves its referral from pending to delivered, with the event. */
@@ -321,7 +349,7 @@ int sqlite_outbox_results(struct store *st, const struct delivery_result *r, siz
 	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
 		rc = sqlite_conn_stmt(
 			c,
-			"UPDATE outbox SET attempts = attempts + 1, delivered_at = CASE "
+			"UPDATE outbox SET attempts = attempts + (NOT ?7), delivered_at = CASE "
 			"WHEN ?2 THEN ?3 END, next_attempt_at = coalesce(?4, "
 			"next_attempt_at), dead_at = CASE WHEN ?5 THEN ?3 END, "
 			"last_error = ?6 WHERE id = ?1",
@@ -334,6 +362,7 @@ int sqlite_outbox_results(struct store *st, const struct delivery_result *r, siz
 		if (r[i].next[0])
 			sqlite3_bind_text(s, 4, r[i].next, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 5, r[i].dead);
+		sqlite3_bind_int(s, 7, r[i].deferred);
 		if (r[i].error[0])
 			sqlite3_bind_text(s, 6, r[i].error, -1, SQLITE_STATIC);
 		rc = sqlite_step_done(s);

@@ -95,6 +95,11 @@ int store_ping(struct store *st)
 	return counted(st->be->ping(st));
 }
 
+long long store_memory_used(struct store *st)
+{
+	return st->be->memory_used(st);
+}
+
 int store_backup(struct store *st, const char *path, char *err, size_t errsz)
 {
 	return counted(st->be->backup(st, path, err, errsz));
@@ -261,9 +266,17 @@ int store_alerts_after(struct store *st, int64_t partner, int64_t after, int lim
 	return counted(st->be->alerts_after(st, partner, after, limit, out, n));
 }
 
-int store_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n)
+int store_outbox_defer(struct store *st, int64_t partner, const char *until, const char *why)
 {
-	return counted(st->be->outbox_due(st, now, limit, out, n));
+	return counted(st->be->outbox_defer(st, partner, until, why));
+}
+
+int store_outbox_due(struct store *st, const char *now, int limit, const int64_t *skip,
+		     size_t nskip, struct alert **out, size_t *n)
+{
+	if (nskip > STORE_OUTBOX_SKIP_MAX)
+		return STORE_EINVAL;
+	return counted(st->be->outbox_due(st, now, limit, skip, nskip, out, n));
 }
 
 int store_outbox_results(struct store *st, const struct delivery_result *r, size_t n)
@@ -478,4 +491,10 @@ int store_purge(struct store *st, const struct purge_policy *p, const char *now,
 	    p->batch < 0)
 		return STORE_EINVAL;
 	return counted(st->be->purge(st, p, now, out));
+}
+
+int store_report_cells(struct store *st, const char *from, const char *to,
+		       int (*each)(void *arg, const struct report_cell *c), void *arg)
+{
+	return counted(st->be->report_cells(st, from, to, each, arg));
 }

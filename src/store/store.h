@@ -75,6 +75,8 @@ int store_schema_latest(const struct store *st);
 
 /* A cheap round trip to the database, for /readyz. */
 int store_ping(struct store *st);
+/* Bytes the backend's library holds in this process (caches included), for /metrics. */
+long long store_memory_used(struct store *st);
 
 /* An online, consistent copy of the database to a new file at path. */
 int store_backup(struct store *st, const char *path, char *err, size_t errsz);
@@ -173,7 +175,20 @@ int store_referral_update(struct store *st, int64_t referral, int64_t partner, c
 /* The outbox: a partner's feed, what is due for delivery, and delivery results. */
 int store_alerts_after(struct store *st, int64_t partner, int64_t after, int limit,
 		       struct alert **out, size_t *n);
-int store_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n);
+/*
+ * Up to `limit` rows due by `now` for partners with a webhook, oldest
+ * first, leaving out the partners in skip[0..nskip) (those being served
+ * already; at most STORE_OUTBOX_SKIP_MAX).
+ */
+#define STORE_OUTBOX_SKIP_MAX 8
+int store_outbox_due(struct store *st, const char *now, int limit, const int64_t *skip,
+		     size_t nskip, struct alert **out, size_t *n);
+/*
+ * Partner `partner`'s undelivered rows due before `until` wait until then,
+ * with `why` as their last error and no attempt counted: after a failed
+ * delivery the partner's other alerts wait for the same retry.
+ */
+int store_outbox_defer(struct store *st, int64_t partner, const char *until, const char *why);
 /* The outcomes of a batch of deliveries, written in one transaction (one fsync). */
 struct delivery_result;
 int store_outbox_results(struct store *st, const struct delivery_result *r, size_t n);
@@ -347,6 +362,23 @@ struct purge_counts {
 };
 int store_purge(struct store *st, const struct purge_policy *p, const char *now,
 		struct purge_counts *out);
+
+/*
+ * Statistics (stats.h): open (not withdrawn) reports made in [from, to)
+ * ("YYYY-MM-DD" bounds on the report's creation), counted per municipality,
+ * fraud type and month ("YYYY-MM"); `each` is called once per cell and may
+ * stop the scan by returning non-zero (which is returned).  Purged reports
+ * keep these columns and still count.
+ */
+struct report_cell {
+	char municipality[8]; /* CBS code, or "" when the report gave none */
+	char fraud_type[64];
+	char month[8];
+	int64_t reports;
+	int64_t loss_cents; /* sum of the losses stated in EUR */
+};
+int store_report_cells(struct store *st, const char *from, const char *to,
+		       int (*each)(void *arg, const struct report_cell *c), void *arg);
 
 /* Partners and keys (partner.h has the struct). */
 int store_partner_add(struct store *st, struct partner *p); /* sets p->id; STORE_EEXISTS */

@@ -19,6 +19,7 @@ struct store_backend {
 	int (*schema_version)(struct store *st, int *version);
 	int (*schema_latest)(void);
 	int (*ping)(struct store *st);
+	long long (*memory_used)(struct store *st);
 	int (*backup)(struct store *st, const char *path, char *err, size_t errsz);
 	int (*tx_begin)(struct store *st);
 	int (*tx_commit)(struct store *st);
@@ -69,6 +70,8 @@ struct store_backend {
 	/* retention */
 	int (*purge)(struct store *st, const struct purge_policy *p, const char *now,
 		     struct purge_counts *out);
+	int (*report_cells)(struct store *st, const char *from, const char *to,
+			    int (*each)(void *arg, const struct report_cell *c), void *arg);
 
 	int (*tx_identifier_touch)(struct store *st, const uint8_t *pseudonym, const char *kind,
 				   const uint8_t *sealed, size_t sealed_len, const char *routing,
@@ -87,8 +90,9 @@ struct store_backend {
 			     const char *now);
 	int (*alerts_after)(struct store *st, int64_t partner, int64_t after, int limit,
 			    struct alert **out, size_t *n);
-	int (*outbox_due)(struct store *st, const char *now, int limit, struct alert **out,
-			  size_t *n);
+	int (*outbox_defer)(struct store *st, int64_t partner, const char *until, const char *why);
+	int (*outbox_due)(struct store *st, const char *now, int limit, const int64_t *skip,
+			  size_t nskip, struct alert **out, size_t *n);
 	int (*outbox_results)(struct store *st, const struct delivery_result *r, size_t n);
 	void (*set_report_hook)(struct store *st, store_hook_fn hook, void *arg);
 	void (*set_withdraw_hook)(struct store *st, store_withdraw_hook_fn hook, void *arg);
@@ -154,7 +158,9 @@ int sqlite_tx_outbox_add(struct store *st, int64_t partner, const char *event,
 			 const uint8_t *pseudonym, int raw, const char *payload, const char *now);
 int sqlite_alerts_after(struct store *st, int64_t partner, int64_t after, int limit,
 			struct alert **out, size_t *n);
-int sqlite_outbox_due(struct store *st, const char *now, int limit, struct alert **out, size_t *n);
+int sqlite_outbox_defer(struct store *st, int64_t partner, const char *until, const char *why);
+int sqlite_outbox_due(struct store *st, const char *now, int limit, const int64_t *skip,
+		      size_t nskip, struct alert **out, size_t *n);
 int sqlite_outbox_results(struct store *st, const struct delivery_result *r, size_t n);
 
 void sqlite_set_report_hook(struct store *st, store_hook_fn hook, void *arg);
@@ -222,6 +228,10 @@ int sqlite_subject_request_answer(struct store *st, int64_t id, const char *answ
 int sqlite_subject_request_decide(struct store *st, int64_t id, const char *decision,
 				  const char *reason, const char *notice, const char *now,
 				  int *notified);
+/* sqlite_stats.c */
+int sqlite_report_cells(struct store *st, const char *from, const char *to,
+			int (*each)(void *arg, const struct report_cell *c), void *arg);
+
 /* sqlite_purge.c */
 int sqlite_purge(struct store *st, const struct purge_policy *p, const char *now,
 		 struct purge_counts *out);

@@ -211,6 +211,12 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	header_value(p, len, "Content-Security-Policy", r->csp, sizeof(r->csp));
 	header_value(p, len, "Cache-Control", r->cache_control, sizeof(r->cache_control));
 	header_value(p, len, "Idempotent-Replayed", r->replayed, sizeof(r->replayed));
+	header_value(p, len, "X-Content-Type-Options", r->nosniff, sizeof(r->nosniff));
+	header_value(p, len, "X-Frame-Options", r->frame_options, sizeof(r->frame_options));
+	header_value(p, len, "Referrer-Policy", r->referrer_policy, sizeof(r->referrer_policy));
+	header_value(p, len, "Cross-Origin-Resource-Policy", r->corp, sizeof(r->corp));
+	header_value(p, len, "WWW-Authenticate", r->www_authenticate, sizeof(r->www_authenticate));
+	header_value(p, len, "RateLimit-Policy", r->ratelimit_policy, sizeof(r->ratelimit_policy));
 	return len;
 }
 
@@ -360,4 +366,54 @@ int run_cli(const char *const *argv, const char *const *env, char **out, char **
 	unlink(outf);
 	unlink(errf);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void receiver_start(struct receiver *r, const char *dir, const char *name, const char *secret,
+		    const char *const *extra)
+{
+	char portf[160];
+	const char *bin = getenv("RECEIVER_BIN");
+	const char *argv[32];
+	int n = 0;
+
+	if (!bin)
+		fail_msg("RECEIVER_BIN is not set");
+	snprintf(portf, sizeof(portf), "%s/%s.port", dir, name);
+	snprintf(r->log, sizeof(r->log), "%s/%s.log", dir, name);
+	argv[n++] = bin;
+	argv[n++] = "--port-file";
+	argv[n++] = portf;
+	argv[n++] = "--secret";
+	argv[n++] = secret;
+	argv[n++] = "--log";
+	argv[n++] = r->log;
+	for (int i = 0; extra && extra[i] && n < 30; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	r->pid = fork();
+	if (r->pid == 0) {
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		FILE *f = fopen(portf, "r");
+
+		if (f && fscanf(f, "%u", &r->port) == 1) {
+			fclose(f);
+			return;
+		}
+		if (f)
+			fclose(f);
+		sleep_ms(25);
+	}
+	fail_msg("receiver %s did not start", name);
+}
+
+void receiver_stop(struct receiver *r)
+{
+	if (r->pid > 0) {
+		kill(r->pid, SIGTERM);
+		waitpid(r->pid, NULL, 0);
+		r->pid = 0;
+	}
 }

@@ -29,9 +29,15 @@ struct response {
 	char retry_after[32];
 	char csp[512]; /* Content-Security-Policy */
 	char cache_control[128];
-	char replayed[16]; /* Idempotent-Replayed */
-	long connects;	   /* new connections curl opened for this request */
-	int curl_error;	   /* CURLE_OK or the failure */
+	char replayed[16];	  /* Idempotent-Replayed */
+	char nosniff[32];	  /* X-Content-Type-Options */
+	char frame_options[32];	  /* X-Frame-Options */
+	char referrer_policy[32]; /* Referrer-Policy */
+	char corp[32];		  /* Cross-Origin-Resource-Policy */
+	char www_authenticate[128];
+	char ratelimit_policy[64]; /* RateLimit-Policy */
+	long connects;		   /* new connections curl opened for this request */
+	int curl_error;		   /* CURLE_OK or the failure */
 };
 
 /* Starts the server with extra flags (NULL-terminated, may be NULL); asserts it came up. */
@@ -69,6 +75,22 @@ int run_cli(const char *const *argv, const char *const *env, char **out, char **
 
 /* The number of rows `sql` counts in the server's database (opened read-only). */
 long db_count(struct server *s, const char *sql);
+
+/* A webhook receiver (tests/integration/receiver.c, from RECEIVER_BIN). */
+struct receiver {
+	pid_t pid;
+	unsigned port;
+	char log[128]; /* one JSON line per POST received */
+};
+
+/*
+ * Starts a receiver that checks signatures with `secret`, with extra
+ * options (NULL-terminated, may be NULL: "--fail-first", "2", ...); its
+ * port file and log are DIR/NAME.port and DIR/NAME.log.  Asserts it started.
+ */
+void receiver_start(struct receiver *r, const char *dir, const char *name, const char *secret,
+		    const char *const *extra);
+void receiver_stop(struct receiver *r); /* SIGTERM and wait; a no-op when not running */
 
 /* A fresh temporary directory name, created. */
 void temp_dir(char *out, size_t outsz);

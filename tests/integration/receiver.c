@@ -2,7 +2,8 @@
  * receiver.c - a webhook receiver for integration tests.
  *
  *	receiver --port-file FILE --secret whsec_... --log FILE
- *		 [--fail-first N] [--status CODE] [--delay-ms N] [--reject-invalid]
+ *		 [--fail-first N] [--drop-first N] [--status CODE] [--delay-ms N]
+ *		 [--reject-invalid]
  *
  * Listens on 127.0.0.1 on a free port and, once listening, writes the port
  * number to --port-file (written to a temporary name and renamed, so a reader
@@ -16,6 +17,8 @@
  * ("timestamp" is the header as an integer when it is one, else its text or
  * null; "received_ms" is CLOCK_REALTIME in milliseconds when the whole
  * request had arrived, for latency benchmarks; "error" only when not valid.)
+ * With --drop-first the first N POSTs get no answer at all: the connection
+ * is closed once the request is read (logged with "status": 0).
  * The answer is 500 for the first N POSTs with --fail-first, else 401 for an
  * invalid signature with --reject-invalid, else --status (default 204), sent
  * after --delay-ms.  Other methods get 405 and are not logged.  SIGTERM or
@@ -50,6 +53,7 @@ struct config {
 	const char *secret;
 	const char *log_path;
 	long fail_first;
+	long drop_first;
 	long status;
 	long delay_ms;
 	bool reject_invalid;
@@ -70,7 +74,8 @@ struct req {
 static void usage(void)
 {
 	fprintf(stderr, "usage: receiver --port-file FILE --secret whsec_... --log FILE "
-			"[--fail-first N] [--status CODE] [--delay-ms N] [--reject-invalid]\n");
+			"[--fail-first N] [--drop-first N] [--status CODE] [--delay-ms N] "
+			"[--reject-invalid]\n");
 }
 
 static int parse_long(const char *opt, const char *s, long min, long max, long *out)
@@ -111,6 +116,9 @@ static int parse_args(int argc, char **argv)
 			cfg.log_path = v;
 		else if (strcmp(a, "--fail-first") == 0) {
 			if (parse_long(a, v, 0, LONG_MAX, &cfg.fail_first))
+				return -1;
+		} else if (strcmp(a, "--drop-first") == 0) {
+			if (parse_long(a, v, 0, LONG_MAX, &cfg.drop_first))
 				return -1;
 		} else if (strcmp(a, "--status") == 0) {
 			if (parse_long(a, v, 100, 599, &cfg.status))
@@ -273,6 +281,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	pthread_mutex_lock(&log_lock);
 	seq = ++posts_seen;
 	pthread_mutex_unlock(&log_lock);
+	if (seq <= cfg.drop_first) {
+		log_request(id, ts, valid, url, r, 0, seq, received_ms, err);
+		return MHD_NO; /* the connection is closed without an answer */
+	}
 	if (seq <= cfg.fail_first)
 		status = 500;
 	else if (!valid && cfg.reject_invalid)

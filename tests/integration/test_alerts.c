@@ -27,12 +27,6 @@
 
 #define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-struct receiver {
-	pid_t pid;
-	unsigned port;
-	char log[128];
-};
-
 static struct server srv;
 static struct receiver bank_a, bank_b, police, telecom;
 static char key_a[64], key_b[64];
@@ -42,46 +36,6 @@ static void sleep_ms(int ms)
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-/* Starts a receiver; `flag` and `value` (may be NULL) are one extra option. */
-static void receiver_start(struct receiver *r, const char *dir, const char *name, const char *flag,
-			   const char *value)
-{
-	char portf[160];
-	const char *bin = getenv("RECEIVER_BIN");
-	FILE *f;
-
-	if (!bin)
-		fail_msg("RECEIVER_BIN is not set");
-	snprintf(portf, sizeof(portf), "%s/%s.port", dir, name);
-	snprintf(r->log, sizeof(r->log), "%s/%s.log", dir, name);
-	r->pid = fork();
-	if (r->pid == 0) {
-		execl(bin, bin, "--port-file", portf, "--secret", SECRET, "--log", r->log, flag,
-		      value, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) {
-		f = fopen(portf, "r");
-		if (f && fscanf(f, "%u", &r->port) == 1) {
-			fclose(f);
-			return;
-		}
-		if (f)
-			fclose(f);
-		sleep_ms(25);
-	}
-	fail_msg("receiver %s did not start", name);
-}
-
-static void receiver_stop(struct receiver *r)
-{
-	if (r->pid > 0) {
-		kill(r->pid, SIGTERM);
-		waitpid(r->pid, NULL, 0);
-		r->pid = 0;
-	}
 }
 
 /* The deliveries a receiver logged, as a JSON array. */
@@ -165,11 +119,12 @@ static int start(void **state)
 	(void)state;
 	temp_dir(dir, sizeof(dir));
 	snprintf(data, sizeof(data), "%s/data", dir);
-	receiver_start(&bank_a, dir, "bank-a", NULL, NULL);
-	receiver_start(&bank_b, dir, "bank-b", NULL, NULL);
-	receiver_start(&police, dir, "police", NULL, NULL);
+	receiver_start(&bank_a, dir, "bank-a", SECRET, NULL);
+	receiver_start(&bank_b, dir, "bank-b", SECRET, NULL);
+	receiver_start(&police, dir, "police", SECRET, NULL);
 	/* Down for its first two deliveries. */
-	receiver_start(&telecom, dir, "telecom", "--fail-first", "2");
+	receiver_start(&telecom, dir, "telecom", SECRET,
+		       (const char *const[]){ "--fail-first", "2", NULL });
 	partner_add(data, "ABN AMRO", "bank", "--bank-code", "ABNA", &bank_a);
 	partner_add(data, "ING", "bank", "--bank-code", "INGB", &bank_b);
 	partner_add(data, "Politie", "police", NULL, NULL, &police);
@@ -1277,7 +1232,8 @@ static void test_delivery_survives_sigkill(void **state)
 	(void)state;
 	temp_dir(dir, sizeof(dir));
 	snprintf(data, sizeof(data), "%s/data", dir);
-	receiver_start(&slow, dir, "slow-bank", "--delay-ms", "3000");
+	receiver_start(&slow, dir, "slow-bank", SECRET,
+		       (const char *const[]){ "--delay-ms", "3000", NULL });
 	partner_add(data, "Rabobank", "bank", "--bank-code", "RABO", &slow);
 	server_start_in(&srv, dir, extra);
 	for (int i = 1; i <= 3; i++) {

@@ -25,8 +25,7 @@
 #define OLD    "2021-01-02T00:00:00Z"
 
 static struct server srv;
-static pid_t receiver_pid;
-static unsigned receiver_port;
+static struct receiver receiver;
 static char dir[64], data[128], key[64], codes[5][64];
 static long aged_alerts;
 
@@ -35,35 +34,6 @@ static void sleep_ms(int ms)
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-static void receiver_start(void)
-{
-	char portf[160], logf[160];
-	const char *bin = getenv("RECEIVER_BIN");
-	FILE *f;
-
-	if (!bin)
-		fail_msg("RECEIVER_BIN is not set");
-	snprintf(portf, sizeof(portf), "%s/bank.port", dir);
-	snprintf(logf, sizeof(logf), "%s/bank.log", dir);
-	receiver_pid = fork();
-	if (receiver_pid == 0) {
-		execl(bin, bin, "--port-file", portf, "--secret", SECRET, "--log", logf,
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) {
-		f = fopen(portf, "r");
-		if (f && fscanf(f, "%u", &receiver_port) == 1) {
-			fclose(f);
-			return;
-		}
-		if (f)
-			fclose(f);
-		sleep_ms(25);
-	}
-	fail_msg("receiver did not start");
 }
 
 static int cli(const char *const *argv, char **out)
@@ -179,8 +149,8 @@ static int setup(void **state)
 	(void)state;
 	temp_dir(dir, sizeof(dir));
 	snprintf(data, sizeof(data), "%s/data", dir);
-	receiver_start();
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", receiver_port);
+	receiver_start(&receiver, dir, "bank", SECRET, NULL);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", receiver.port);
 	const char *add[] = {
 		"partner",     "add",	 "--data-dir", data,	   "--webhook-allow-loopback",
 		"true",	       "--name", "ABN AMRO",   "--sector", "bank",
@@ -204,10 +174,7 @@ static int teardown(void **state)
 	(void)state;
 	if (srv.pid > 0)
 		server_stop(&srv, SIGTERM);
-	if (receiver_pid > 0) {
-		kill(receiver_pid, SIGTERM);
-		waitpid(receiver_pid, NULL, 0);
-	}
+	receiver_stop(&receiver);
 	server_cleanup(&srv);
 	return 0;
 }

@@ -30,12 +30,6 @@
 #define IBAN_NONE "NL20INGB0001234567"
 #define CONTACT	  "holder@example.org"
 
-struct receiver {
-	pid_t pid;
-	unsigned port;
-	char log[128];
-};
-
 static struct server srv;
 static struct receiver bank;
 static char data[128];
@@ -45,35 +39,6 @@ static void sleep_ms(int ms)
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-static void receiver_start(struct receiver *r, const char *dir, const char *name)
-{
-	char portf[160];
-	const char *bin = getenv("RECEIVER_BIN");
-	FILE *f;
-
-	if (!bin)
-		fail_msg("RECEIVER_BIN is not set");
-	snprintf(portf, sizeof(portf), "%s/%s.port", dir, name);
-	snprintf(r->log, sizeof(r->log), "%s/%s.log", dir, name);
-	r->pid = fork();
-	if (r->pid == 0) {
-		execl(bin, bin, "--port-file", portf, "--secret", SECRET, "--log", r->log,
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) {
-		f = fopen(portf, "r");
-		if (f && fscanf(f, "%u", &r->port) == 1) {
-			fclose(f);
-			return;
-		}
-		if (f)
-			fclose(f);
-		sleep_ms(25);
-	}
-	fail_msg("receiver %s did not start", name);
 }
 
 /* The bodies of the deliveries a receiver logged, once it has n (or after ms). */
@@ -148,7 +113,7 @@ static int start(void **state)
 	(void)state;
 	temp_dir(dir, sizeof(dir));
 	snprintf(data, sizeof(data), "%s/data", dir);
-	receiver_start(&bank, dir, "bank");
+	receiver_start(&bank, dir, "bank", SECRET, NULL);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", bank.port);
 	const char *add[] = { "partner",
 			      "add",
@@ -176,10 +141,7 @@ static int stop(void **state)
 {
 	(void)state;
 	assert_int_equal(server_stop(&srv, SIGTERM), 0);
-	if (bank.pid > 0) {
-		kill(bank.pid, SIGTERM);
-		waitpid(bank.pid, NULL, 0);
-	}
+	receiver_stop(&bank);
 	server_cleanup(&srv);
 	return 0;
 }
