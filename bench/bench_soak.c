@@ -297,7 +297,7 @@ static size_t keep(char *p, size_t size, size_t n, void *arg)
 
 /* What the server holds by design: database caches, the index, audit entries (/metrics). */
 struct held {
-	long long store, index, entries;
+	long long heap, store, index, entries;
 };
 
 static long long gauge(const char *text, const char *name)
@@ -325,6 +325,7 @@ static void held_now(struct held *h)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
 	curl_easy_perform(c);
 	curl_easy_cleanup(c);
+	h->heap = gauge(t.data, "signaal_heap_in_use_bytes");
 	h->store = gauge(t.data, "signaal_store_memory_bytes");
 	h->index = gauge(t.data, "signaal_lookup_index_bytes");
 	h->entries = gauge(t.data, "signaal_audit_entries");
@@ -378,10 +379,10 @@ int main(int argc, char **argv)
 	printf("| t (s) |");
 	for (int k = 0; k < NKINDS; k++)
 		printf(" %s req/s (of %.0f), p50/p99 ms |", kind_name[k], kind_rate[k]);
-	printf(" stream events | VmRSS MiB | open files |\n|---|");
+	printf(" stream events | VmRSS MiB | heap in use MiB | open files |\n|---|");
 	for (int k = 0; k < NKINDS; k++)
 		printf("---|");
-	printf("---|---|---|\n");
+	printf("---|---|---|---|\n");
 	while (bench_now() < deadline && nsamples < MAX_SAMPLES) {
 		sleep((unsigned)interval);
 		at[nsamples] = bench_now() - start;
@@ -397,8 +398,9 @@ int main(int argc, char **argv)
 			l->n = 0;
 			pthread_mutex_unlock(&l->lock);
 		}
-		printf(" %ld | %.1f | %ld |\n", atomic_load(&stream_events),
-		       (double)rss[nsamples] / 1024.0, fds[nsamples]);
+		printf(" %ld | %.1f | %.1f | %ld |\n", atomic_load(&stream_events),
+		       (double)rss[nsamples] / 1024.0, (double)held[nsamples].heap / 1048576.0,
+		       fds[nsamples]);
 		fflush(stdout);
 		nsamples++;
 	}
@@ -441,6 +443,9 @@ int main(int argc, char **argv)
 		       at[0], at[nsamples - 1]);
 		printf("| VmRSS | %.1f | %.1f | %+.1f |\n", (double)rss[0] / 1024.0,
 		       (double)rss[nsamples - 1] / 1024.0, grown / 1048576.0);
+		printf("| heap in use (allocated, not freed) | %.1f | %.1f | %+.1f |\n",
+		       (double)h0->heap / 1048576.0, (double)h1->heap / 1048576.0,
+		       (double)(h1->heap - h0->heap) / 1048576.0);
 		printf("| database library (caches included) | %.1f | %.1f | %+.1f |\n",
 		       (double)h0->store / 1048576.0, (double)h1->store / 1048576.0,
 		       store / 1048576.0);

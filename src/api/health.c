@@ -1,6 +1,7 @@
 /* health.c - probes for load balancers and orchestrators, and the metrics. */
 #include "api/api.h"
 
+#include <malloc.h>
 #include <sqlite3.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -50,11 +51,26 @@ void api_readyz(struct http_req *req, struct http_reply *rep)
 				  "schema_version", version));
 }
 
+/* Bytes the allocator has handed out and not had back: live memory, without its slack. */
+static long long heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	struct mallinfo2 mi = mallinfo2();
+
+	return (long long)(mi.uordblks + mi.hblkhd);
+#else
+	return -1;
+#endif
+}
+
 /* What the process holds in memory by design, so that growth can be told from a leak. */
 static int memory_gauges(const struct app *app, struct buf *b)
 {
 	return buf_addf(
 		b,
+		"# HELP signaal_heap_in_use_bytes Memory allocated and not freed (glibc "
+		"mallinfo2; -1 where unknown).\n# TYPE signaal_heap_in_use_bytes gauge\n"
+		"signaal_heap_in_use_bytes %lld\n"
 		"# HELP signaal_store_memory_bytes Memory the database library holds, "
 		"caches included.\n# TYPE signaal_store_memory_bytes gauge\n"
 		"signaal_store_memory_bytes %lld\n"
@@ -62,7 +78,7 @@ static int memory_gauges(const struct app *app, struct buf *b)
 		"# TYPE signaal_lookup_index_bytes gauge\nsignaal_lookup_index_bytes %zu\n"
 		"# HELP signaal_audit_entries Entries in the audit log (its tree is in "
 		"memory).\n# TYPE signaal_audit_entries gauge\nsignaal_audit_entries %llu\n",
-		app->store ? store_memory_used(app->store) : 0LL,
+		heap_in_use(), app->store ? store_memory_used(app->store) : 0LL,
 		app->index ? lookup_index_memory(app->index) : (size_t)0,
 		app->audit ? (unsigned long long)audit_size(app->audit) : 0ULL);
 }
