@@ -115,3 +115,28 @@ out:
 	sodium_memzero(text, sizeof(text));
 	return rc;
 }
+
+int keys_fingerprint(const char *data_dir, char out[KEYS_FINGERPRINT_HEX], char *err, size_t errsz)
+{
+	static const char label[] = "signaal key fingerprint v1";
+	crypto_generichash_state all;
+	uint8_t seed[KEY_SEED_BYTES], one[32], fp[16];
+
+	crypto_generichash_init(&all, NULL, 0, sizeof(fp));
+	for (size_t i = 0; keys_purposes[i]; i++) {
+		if (keys_load_seed(data_dir, keys_purposes[i], seed, err, errsz)) {
+			sodium_memzero(seed, sizeof(seed));
+			return -1;
+		}
+		/* Keyed by the seed: a commitment to it, not a way back. */
+		crypto_generichash(one, sizeof(one), (const uint8_t *)label, sizeof(label) - 1,
+				   seed, sizeof(seed));
+		sodium_memzero(seed, sizeof(seed));
+		crypto_generichash_update(&all, (const uint8_t *)keys_purposes[i],
+					  strlen(keys_purposes[i]) + 1);
+		crypto_generichash_update(&all, one, sizeof(one));
+	}
+	crypto_generichash_final(&all, fp, sizeof(fp));
+	sodium_bin2hex(out, KEYS_FINGERPRINT_HEX, fp, sizeof(fp));
+	return 0;
+}

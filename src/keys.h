@@ -28,6 +28,14 @@ int keys_ensure(const char *data_dir, int *created, char *err, size_t errsz);
 int keys_load_seed(const char *data_dir, const char *purpose, uint8_t seed[KEY_SEED_BYTES],
 		   char *err, size_t errsz);
 
+/*
+ * A fingerprint of all key files: 32 hex digits, derived from every seed
+ * by a keyed hash, so that it shows whether two places hold the same keys
+ * and says nothing about them.  0, or -1 with err.
+ */
+#define KEYS_FINGERPRINT_HEX 33
+int keys_fingerprint(const char *data_dir, char out[KEYS_FINGERPRINT_HEX], char *err, size_t errsz);
+
 /* The file name of a key, into out; 0, or -1 if it does not fit. */
 int keys_path(const char *data_dir, const char *purpose, char *out, size_t outsz);
 

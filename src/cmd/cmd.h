@@ -45,6 +45,12 @@ int cmd_setup(const char *name, struct config *cfg, int argc, char **argv, const
  */
 struct store;
 int cmd_open_store(const struct config *cfg, unsigned flags, int migrate, struct store **st);
+/*
+ * Checks that the key files in cfg's data directory are the ones the
+ * database was first used with (recording them on first use): every node
+ * and command on one database must hold the same keys.  0, or -1 with err.
+ */
+int cmd_keys_match_store(const struct config *cfg, struct store *st, char *err, size_t errsz);
 
 int cmd_serve(int argc, char **argv);
 int cmd_version(int argc, char **argv);

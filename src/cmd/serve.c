@@ -173,7 +173,8 @@ int cmd_serve(int argc, char **argv)
 	    audit_keys_load(&audit_keys, cfg.data_dir, cfg.audit_origin, err, sizeof(err)))
 		goto fail;
 	if (store_open(&st, &cfg, 0, err, sizeof(err)) != STORE_OK ||
-	    store_migrate(st, &from, &to, err, sizeof(err)) != STORE_OK)
+	    store_migrate(st, &from, &to, err, sizeof(err)) != STORE_OK ||
+	    cmd_keys_match_store(&cfg, st, err, sizeof(err)))
 		goto fail;
 	snprintf(from_s, sizeof(from_s), "%d", from);
 	snprintf(to_s, sizeof(to_s), "%d", to);
