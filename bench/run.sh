@@ -6,6 +6,7 @@ echo "# signaal benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
 bench/http.sh build/signaal healthz
 bench/http.sh build/signaal check
 bench/reports.sh build
+bench/backends.sh build
 bench/lookup.sh build
 bench/alerts.sh build
 build/bench_voprf 5 1

@@ -57,6 +57,15 @@ set(SIGNAAL_CORE_SOURCES
   src/store/sqlite_subject.c
   src/store/sqlite_purge.c
   src/store/sqlite_stats.c
+  src/store/pg.c
+  src/store/pg_report.c
+  src/store/pg_partner.c
+  src/store/pg_alert.c
+  src/store/pg_feedback.c
+  src/store/pg_audit.c
+  src/store/pg_subject.c
+  src/store/pg_purge.c
+  src/store/pg_stats.c
   src/api/routes.c
   src/api/errors.c
   src/api/health.c
@@ -132,6 +141,25 @@ set(SIGNAAL_INTEGRATION_TESTS
   limits
   tls
   faults
+  nodes
+)
+
+# The integration tests that run a second time on PostgreSQL (make test).
+set(SIGNAAL_PG_INTEGRATION_TESTS
+  http
+  cli
+  identifiers
+  reports
+  alerts
+  client
+  audit
+  subjects
+  retention
+  authz
+  limits
+  tls
+  faults
+  nodes
 )
 
 # libFuzzer targets: tests/fuzz/fuzz_<name>.c with seeds in tests/fuzz/corpus/<name>/.
@@ -157,6 +185,7 @@ set(SIGNAAL_BENCHMARKS
   voprf
   ident
   sqlite
+  pg
   alerts
   index
   audit

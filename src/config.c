@@ -40,9 +40,11 @@ static const struct config_key keys[] = {
 	{ "data_dir", STR(data_dir), "./var", 1, 0, NULL, false,
 	  "directory for the database and key files (created with mode 0700)" },
 	{ "store", T_ENUM, offsetof(struct config, store), sizeof(((struct config *)0)->store),
-	  "sqlite", 0, 0, "sqlite", false, "storage backend" },
+	  "sqlite", 0, 0, "sqlite postgres", false,
+	  "storage backend: sqlite (one machine) or postgres (several nodes, one cluster)" },
 	{ "store_url", STR(store_url), "", 0, 0, NULL, true,
-	  "database location: a file for sqlite (default: DATA_DIR/signaal.db)" },
+	  "database location: a file for sqlite (default: DATA_DIR/signaal.db), or a "
+	  "postgresql:// URL for postgres" },
 	{ "threads", NUM(T_INT, threads), "0", 0, 256, NULL, false,
 	  "HTTP worker threads; 0 means one per CPU" },
 	{ "tls_cert", STR(tls_cert), "", 0, 0, NULL, false,
@@ -608,7 +610,57 @@ int config_check(const struct config *c, char *err, size_t errsz)
 		errf(err, errsz, "invalid value '%s' for log_level", c->log_level);
 		return -1;
 	}
+	if (strcmp(c->store, "postgres") == 0) {
+		const char *u = c->store_url, *auth = strstr(u, "://");
+		size_t authlen;
+		int ats = 0;
+
+		if (strncmp(u, "postgresql://", 13) != 0 && strncmp(u, "postgres://", 11) != 0) {
+			errf(err, errsz,
+			     "store postgres needs store_url, a "
+			     "postgresql://USER@HOST:PORT/DATABASE URL");
+			return -1;
+		}
+		/*
+		 * Two '@' would make libpq read part of the password as the host and
+		 * quote it in its error: refuse, without showing the URL.
+		 */
+		auth += 3;
+		authlen = strcspn(auth, "/?#");
+		for (size_t i = 0; i < authlen; i++)
+			ats += auth[i] == '@';
+		if (ats > 1) {
+			errf(err, errsz,
+			     "store_url has more than one '@' before the host: "
+			     "percent-encode '@' in the password as %%40");
+			return -1;
+		}
+	}
 	return 0;
+}
+
+void config_store_display(const struct config *c, char *out, size_t outsz)
+{
+	const char *url = c->store_url, *scheme, *at, *colon, *end;
+
+	if (strcmp(c->store, "postgres") != 0) {
+		if (config_sqlite_path(c, out, outsz))
+			snprintf(out, outsz, "(path too long)");
+		return;
+	}
+	scheme = strstr(url, "://");
+	if (!scheme) {
+		snprintf(out, outsz, "(a PostgreSQL connection string)");
+		return;
+	}
+	scheme += 3;
+	end = scheme + strcspn(scheme, "?#");
+	at = memchr(scheme, '@', (size_t)(end - scheme));
+	colon = at ? memchr(scheme, ':', (size_t)(at - scheme)) : NULL;
+	if (colon) /* user:password@host */
+		snprintf(out, outsz, "%.*s:***%.*s", (int)(colon - url), url, (int)(end - at), at);
+	else
+		snprintf(out, outsz, "%.*s", (int)(end - url), url);
 }
 
 int config_sqlite_path(const struct config *c, char *out, size_t outsz)

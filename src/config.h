@@ -113,6 +113,12 @@ void config_print_flags(int fd);
 int config_listen_split(const char *listen, char *host, size_t hostsz, unsigned *port, char *err,
 			size_t errsz);
 
+/*
+ * Where the store is, fit to print: the database file for sqlite, the URL
+ * for postgres without its password and parameters (which may hold one).
+ */
+void config_store_display(const struct config *c, char *out, size_t outsz);
+
 /* The database file for the sqlite store: store_url if set, else data_dir/signaal.db. */
 int config_sqlite_path(const struct config *c, char *out, size_t outsz);
 

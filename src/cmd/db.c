@@ -15,8 +15,7 @@ int cmd_db_migrate(int argc, char **argv)
 	rc = cmd_setup("db migrate", &cfg, argc, argv, NULL, 0, &npos);
 	if (rc)
 		return rc;
-	if (config_sqlite_path(&cfg, path, sizeof(path)))
-		path[0] = '\0';
+	config_store_display(&cfg, path, sizeof(path));
 	if (cmd_open_store(&cfg, 0, 0, &st))
 		return 1;
 	rc = store_migrate(st, &from, &to, err, sizeof(err));

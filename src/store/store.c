@@ -11,6 +11,7 @@
 
 static const struct store_backend *const backends[] = {
 	&store_sqlite_backend,
+	&store_pg_backend,
 };
 
 const char *store_backend_names(void)

@@ -133,6 +133,7 @@ struct store {
 };
 
 extern const struct store_backend store_sqlite_backend;
+extern const struct store_backend store_pg_backend; /* pg.c */
 
 /* sqlite_report.c */
 int sqlite_report_insert_async(struct store *st, struct report *r, store_done_fn done, void *arg);

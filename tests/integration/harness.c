@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,11 +33,85 @@ static const char *bin(void)
 	return b;
 }
 
+/* The test cluster's URL (its postgres database), or NULL when testing SQLite. */
+static const char *pg_admin_url(void)
+{
+	static char url[512];
+	static int state; /* 0 unread, 1 PostgreSQL, -1 SQLite */
+	const char *dir = getenv("SIGNAAL_TEST_PG_DIR");
+	char path[600];
+	FILE *f;
+
+	if (state)
+		return state > 0 ? url : NULL;
+	state = -1;
+	if (!dir || !*dir)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/url", dir);
+	f = fopen(path, "r");
+	if (!f || !fgets(url, sizeof(url), f))
+		fail_msg("SIGNAAL_TEST_PG_DIR is set but %s cannot be read: is the test cluster "
+			 "running (scripts/pg-test-server start)?",
+			 path);
+	fclose(f);
+	url[strcspn(url, "\r\n")] = '\0';
+	state = 1;
+	return url;
+}
+
+bool harness_pg(void)
+{
+	return pg_admin_url() != NULL;
+}
+
+const char *harness_store_url(const char *dir, char *out, size_t outsz)
+{
+	const char *admin = pg_admin_url(), *name = strrchr(dir, '/'), *slash;
+	char sql[256];
+	PGconn *c;
+	PGresult *r;
+
+	out[0] = '\0';
+	if (!admin)
+		return out;
+	name = name ? name + 1 : dir;
+	slash = strrchr(admin, '/');
+	snprintf(out, outsz, "%.*s/%s", (int)(slash - admin), admin, name);
+	/* One database per directory, made on first use. */
+	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", name);
+	c = PQconnectdb(admin);
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("cannot connect to the test cluster: %s", PQerrorMessage(c));
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+		if (!state || strcmp(state, "42P04") != 0) /* duplicate_database is fine */
+			fail_msg("%s: %s", sql, PQerrorMessage(c));
+	}
+	PQclear(r);
+	PQfinish(c);
+	return out;
+}
+
+/* Points the commands this process starts from now on at DIR's database. */
+static void store_env(const char *dir)
+{
+	char url[600];
+
+	if (!harness_pg())
+		return;
+	harness_store_url(dir, url, sizeof(url));
+	setenv("SIGNAAL_STORE", "postgres", 1);
+	setenv("SIGNAAL_STORE_URL", url, 1);
+}
+
 void temp_dir(char *out, size_t outsz)
 {
 	snprintf(out, outsz, "/tmp/signaal-it-XXXXXX");
 	if (!mkdtemp(out))
 		fail_msg("mkdtemp: %s", strerror(errno));
+	store_env(out);
 }
 
 static unsigned free_port(void)
@@ -88,6 +163,7 @@ static int try_start(struct server *s, const char *const *extra)
 	for (int i = 0; extra && extra[i] && n < 62; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
+	store_env(s->dir);
 	s->pid = fork();
 	if (s->pid == 0) {
 		int fd = open(logf, O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -304,6 +380,59 @@ size_t raw_read_all(int fd, char *buf, size_t cap, int timeout_ms)
 	return got;
 }
 
+long db_exec_dir(const char *dir, const char *sql)
+{
+	char path[600], *err = NULL;
+	sqlite3 *db;
+	long n = 0;
+
+	if (harness_pg()) {
+		PGconn *c = PQconnectdb(harness_store_url(dir, path, sizeof(path)));
+		PGresult *r;
+
+		if (PQstatus(c) != CONNECTION_OK)
+			fail_msg("cannot connect to %s: %s", path, PQerrorMessage(c));
+		r = PQexec(c, sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", sql, PQerrorMessage(c));
+		n = strtol(PQcmdTuples(r), NULL, 10);
+		PQclear(r);
+		PQfinish(c);
+		return n;
+	}
+	snprintf(path, sizeof(path), "%s/data/signaal.db", dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		fail_msg("cannot open %s", path);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+	n = sqlite3_changes(db);
+	sqlite3_close(db);
+	return n;
+}
+
+static long pg_count(struct server *s, const char *sql)
+{
+	char url[600];
+	PGconn *c;
+	PGresult *r;
+	long n = -1;
+
+	c = PQconnectdb(harness_store_url(s->dir, url, sizeof(url)));
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("cannot connect to %s: %s", url, PQerrorMessage(c));
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	else
+		fprintf(stderr, "query failed: %s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	if (n < 0)
+		fail_msg("query failed: %s", sql);
+	return n;
+}
+
 long db_count(struct server *s, const char *sql)
 {
 	char path[128];
@@ -311,6 +440,8 @@ long db_count(struct server *s, const char *sql)
 	sqlite3_stmt *st;
 	long n = -1;
 
+	if (harness_pg())
+		return pg_count(s, sql);
 	snprintf(path, sizeof(path), "file:%s/data/signaal.db?mode=ro", s->dir);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
 		fail_msg("cannot open %s", path);
@@ -347,6 +478,25 @@ int run_cli(const char *const *argv, const char *const *env, char **out, char **
 	for (int i = 0; argv[i] && n < 63; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
+	for (int i = 0; argv[i]; i++) {
+		char dir[256];
+		const char *v = NULL;
+		size_t len;
+
+		if (strcmp(argv[i], "--data-dir") == 0 && argv[i + 1])
+			v = argv[i + 1];
+		else if (strncmp(argv[i], "--data-dir=", 11) == 0)
+			v = argv[i] + 11;
+		if (!v)
+			continue;
+		/* Tests keep data in DIR/data: the database is DIR's. */
+		snprintf(dir, sizeof(dir), "%s", v);
+		len = strlen(dir);
+		if (len > 5 && strcmp(dir + len - 5, "/data") == 0)
+			dir[len - 5] = '\0';
+		store_env(dir);
+		break;
+	}
 	pid = fork();
 	if (pid == 0) {
 		for (int i = 0; env && env[i]; i++)

@@ -8,6 +8,7 @@
 #ifndef SIGNAAL_TEST_HARNESS_H
 #define SIGNAAL_TEST_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -76,6 +77,14 @@ int run_cli(const char *const *argv, const char *const *env, char **out, char **
 /* The number of rows `sql` counts in the server's database (opened read-only). */
 long db_count(struct server *s, const char *sql);
 
+/*
+ * Runs `sql` (one or more statements) against the database of the test
+ * directory DIR (the one above data/), on whichever backend is under test,
+ * and returns the rows it changed; fails the test on an error.  SQL that
+ * differs between the backends picks by harness_pg().
+ */
+long db_exec_dir(const char *dir, const char *sql);
+
 /* A webhook receiver (tests/integration/receiver.c, from RECEIVER_BIN). */
 struct receiver {
 	pid_t pid;
@@ -94,5 +103,15 @@ void receiver_stop(struct receiver *r); /* SIGTERM and wait; a no-op when not ru
 
 /* A fresh temporary directory name, created. */
 void temp_dir(char *out, size_t outsz);
+
+/*
+ * The backend under test: SQLite unless SIGNAAL_TEST_PG_DIR names a
+ * running test cluster (scripts/pg-test-server), in which case every
+ * temporary directory gets its own PostgreSQL database, and servers and
+ * commands started on DIR/data use it (SIGNAAL_STORE, SIGNAAL_STORE_URL).
+ */
+bool harness_pg(void);
+/* The store URL for DIR (the directory above data/), creating its database; "" on SQLite. */
+const char *harness_store_url(const char *dir, char *out, size_t outsz);
 
 #endif

@@ -925,7 +925,10 @@ static void test_index_follows_other_process_and_restart(void **state)
 		"{\"items\": [{\"kind\": \"iban\", \"value\": \"NL91ABNA0417164300\"}, "
 		"{\"kind\": \"iban\", \"value\": \"NL18RABO0123459876\"}, "
 		"{\"kind\": \"phone\", \"value\": \"+31 6 12349876\"}]}";
-	char dir[64], link[128], target[160];
+	char dir[64], link[128], target[160], url[256];
+	/* On PostgreSQL the same database is srv's, not the one of dir. */
+	const char *same_db[] = { "--store-url", url, NULL };
+	const char *const *extra = harness_pg() ? same_db : NULL;
 	struct server other;
 	json_t *here, *there;
 	int waited = 0;
@@ -935,7 +938,8 @@ static void test_index_follows_other_process_and_restart(void **state)
 	snprintf(link, sizeof(link), "%s/data", dir);
 	snprintf(target, sizeof(target), "%s/data", srv.dir);
 	assert_int_equal(symlink(target, link), 0);
-	server_start_in(&other, dir, NULL);
+	harness_store_url(srv.dir, url, sizeof(url));
+	server_start_in(&other, dir, extra);
 
 	here = lookup_items(&other, body);
 	assert_true(json_is_false(json_object_get(json_array_get(here, 1), "known")));
@@ -961,7 +965,7 @@ static void test_index_follows_other_process_and_restart(void **state)
 
 	/* A fresh start loads from the tables what the follower built from changes. */
 	assert_int_equal(server_stop(&other, SIGTERM), 0);
-	server_start_in(&other, dir, NULL);
+	server_start_in(&other, dir, extra);
 	there = lookup_items(&other, body);
 	assert_true(json_equal(here, there));
 	assert_true(json_integer_value(json_object_get(json_array_get(there, 0), "reports")) >= 3);

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -757,47 +758,76 @@ static void verify_fails(const char *want, long entry)
 	}
 }
 
-static sqlite3 *db_open(void)
+/*
+ * Runs `q` on the database behind the server's back, on whichever backend
+ * is under test; 0 with the first column of the first row (if any) in
+ * text, or -1 with the database's error message in text if it refused.
+ */
+static int db_query(const char *q, char *text, size_t textsz)
 {
-	char path[160];
-	sqlite3 *db;
+	char path[256];
+	int rc = 0;
 
-	snprintf(path, sizeof(path), "%s/signaal.db", data);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	return db;
+	text[0] = '\0';
+	if (harness_pg()) {
+		PGconn *c = PQconnectdb(harness_store_url(dir, path, sizeof(path)));
+		PGresult *r;
+
+		if (PQstatus(c) != CONNECTION_OK)
+			fail_msg("cannot connect to %s: %s", path, PQerrorMessage(c));
+		r = PQexec(c, q);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+			snprintf(text, textsz, "%s", PQgetvalue(r, 0, 0));
+		else if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+			 PQresultStatus(r) != PGRES_TUPLES_OK) {
+			snprintf(text, textsz, "%s", PQerrorMessage(c));
+			rc = -1;
+		}
+		PQclear(r);
+		PQfinish(c);
+	} else {
+		sqlite3 *db;
+		sqlite3_stmt *st;
+		int step;
+
+		snprintf(path, sizeof(path), "%s/signaal.db", data);
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			snprintf(text, textsz, "%s", (const char *)sqlite3_column_text(st, 0));
+		else if (step != SQLITE_DONE) {
+			snprintf(text, textsz, "%s", sqlite3_errmsg(db));
+			rc = -1;
+		}
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	return rc;
 }
 
-static void sql(sqlite3 *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Runs the statements fmt gives on the database; returns the rows changed. */
+static long sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-static void sql(sqlite3 *db, const char *fmt, ...)
+static long sql(const char *fmt, ...)
 {
 	char q[1024];
-	char *err = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(q, sizeof(q), fmt, ap);
 	va_end(ap);
-	if (sqlite3_exec(db, q, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", q, err);
+	return db_exec_dir(dir, q);
 }
 
-static long long sql_int(sqlite3 *db, const char *q)
+static long long sql_int(const char *q)
 {
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return db_count(&srv, q);
 }
 
 static void test_verify_names_what_was_changed(void **state)
 {
-	sqlite3 *db;
-	char *err = NULL, want[200];
+	char want[200], text[4096], hex[65], q[256];
 	long long k, n, cp_after, cp_before;
 
 	(void)state;
@@ -806,126 +836,114 @@ static void test_verify_names_what_was_changed(void **state)
 	assert_int_equal(server_stop(&srv, SIGTERM), 0);
 	verify_ok();
 
-	db = db_open();
-	n = sql_int(db, "SELECT count(*) FROM audit_entries");
+	n = sql_int("SELECT count(*) FROM audit_entries");
 	assert_true(n >= 10);
 	k = n / 2;
-	assert_int_equal(sql_int(db, "SELECT count(*) FROM audit_checkpoints WHERE size = (SELECT "
-				     "count(*) FROM audit_entries)"),
+	assert_int_equal(sql_int("SELECT count(*) FROM audit_checkpoints WHERE size = (SELECT "
+				 "count(*) FROM audit_entries)"),
 			 1); /* the last one, signed on the way out */
-	/* The triggers refuse changes until they are dropped. */
-	assert_int_not_equal(sqlite3_exec(db,
-					  "UPDATE audit_entries SET entry = entry || ' ' WHERE "
-					  "idx = 1",
-					  NULL, NULL, &err),
-			     SQLITE_OK);
-	sqlite3_free(err);
-	assert_int_not_equal(
-		sqlite3_exec(db, "DELETE FROM audit_entries WHERE idx = 1", NULL, NULL, &err),
-		SQLITE_OK);
-	sqlite3_free(err);
-	sql(db, "DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete");
-	sql(db, "CREATE TEMP TABLE saved AS SELECT * FROM audit_entries");
+	/* The triggers refuse changes until they are dropped (by the owner, on PostgreSQL). */
+	assert_int_equal(db_query("UPDATE audit_entries SET entry = entry || ' ' WHERE idx = 1",
+				  text, sizeof(text)),
+			 -1);
+	assert_non_null(strstr(text, "append-only"));
+	assert_int_equal(db_query("DELETE FROM audit_entries WHERE idx = 1", text, sizeof(text)),
+			 -1);
+	assert_non_null(strstr(text, "append-only"));
+	assert_int_equal(sql_int("SELECT count(*) FROM audit_entries"), n);
+	if (harness_pg())
+		sql("DROP TRIGGER audit_entries_no_update ON audit_entries; "
+		    "DROP TRIGGER audit_entries_no_delete ON audit_entries");
+	else
+		sql("DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete");
+	sql("CREATE TABLE saved AS SELECT * FROM audit_entries");
 
 	/* One entry's text changed: named by its leaf hash. */
-	sql(db,
-	    "UPDATE audit_entries SET entry = replace(entry, '\"hits\":1', '\"hits\":0') "
-	    "WHERE idx = %lld",
-	    k);
-	assert_int_equal(sqlite3_changes(db), 1);
+	assert_int_equal(sql("UPDATE audit_entries SET entry = replace(entry, '\"hits\":1', "
+			     "'\"hits\":0') WHERE idx = %lld",
+			     k),
+			 1);
 	snprintf(want, sizeof(want),
 		 "entry %lld does not match its leaf hash: it was changed after it was written", k);
 	verify_fails(want, k);
-	sql(db,
-	    "UPDATE audit_entries SET entry = (SELECT entry FROM saved WHERE idx = %lld) "
+	sql("UPDATE audit_entries SET entry = (SELECT entry FROM saved WHERE idx = %lld) "
 	    "WHERE idx = %lld",
 	    k, k);
 	verify_ok();
 
 	/* One entry removed: named as missing. */
-	sql(db, "DELETE FROM audit_entries WHERE idx = %lld", k);
+	sql("DELETE FROM audit_entries WHERE idx = %lld", k);
 	snprintf(want, sizeof(want), "entry %lld is missing", k);
 	verify_fails(want, k);
-	sql(db, "INSERT INTO audit_entries SELECT * FROM saved WHERE idx = %lld", k);
+	sql("INSERT INTO audit_entries SELECT * FROM saved WHERE idx = %lld", k);
 	verify_ok();
 
 	/* Text and leaf hash changed together: the checkpoints after it no longer match. */
-	sql(db,
-	    "UPDATE audit_entries SET entry = replace(entry, '\"hits\":1', '\"hits\":0') "
+	sql("UPDATE audit_entries SET entry = replace(entry, '\"hits\":1', '\"hits\":0') "
 	    "WHERE idx = %lld",
 	    k);
 	{
-		sqlite3_stmt *s;
-		const unsigned char *text;
 		uint8_t leaf[32];
 
-		assert_int_equal(sqlite3_prepare_v2(db,
-						    "SELECT entry FROM audit_entries WHERE idx = "
-						    "?1",
-						    -1, &s, NULL),
-				 SQLITE_OK);
-		sqlite3_bind_int64(s, 1, k);
-		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-		text = sqlite3_column_text(s, 0);
-		leaf_hash(leaf, (const char *)text, strlen((const char *)text));
-		sqlite3_finalize(s);
-		assert_int_equal(sqlite3_prepare_v2(db,
-						    "UPDATE audit_entries SET leaf = ?1 WHERE idx "
-						    "= ?2",
-						    -1, &s, NULL),
-				 SQLITE_OK);
-		sqlite3_bind_blob(s, 1, leaf, 32, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, k);
-		assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-		sqlite3_finalize(s);
+		snprintf(q, sizeof(q), "SELECT entry FROM audit_entries WHERE idx = %lld", k);
+		assert_int_equal(db_query(q, text, sizeof(text)), 0);
+		assert_true(text[0] != '\0' && strlen(text) < sizeof(text) - 1);
+		leaf_hash(leaf, text, strlen(text));
+		sodium_bin2hex(hex, sizeof(hex), leaf, sizeof(leaf));
+		if (harness_pg())
+			assert_int_equal(sql("UPDATE audit_entries SET leaf = '\\x%s'::bytea WHERE "
+					     "idx = %lld",
+					     hex, k),
+					 1);
+		else
+			assert_int_equal(
+				sql("UPDATE audit_entries SET leaf = X'%s' WHERE idx = %lld", hex,
+				    k),
+				1);
 	}
 	snprintf(want, sizeof(want), "SELECT min(size) FROM audit_checkpoints WHERE size > %lld",
 		 k);
-	cp_after = sql_int(db, want);
-	snprintf(want, sizeof(want), "SELECT max(size) FROM audit_checkpoints WHERE size <= %lld",
-		 k);
-	cp_before = sql_int(db, want);
+	cp_after = sql_int(want);
+	snprintf(want, sizeof(want),
+		 "SELECT coalesce(max(size), 0) FROM audit_checkpoints WHERE size <= %lld", k);
+	cp_before = sql_int(want);
 	assert_true(cp_after > k && cp_before >= 0 && cp_before <= k);
 	snprintf(want, sizeof(want),
 		 "checkpoint of size %lld does not match the entries: one of entries %lld to "
 		 "%lld was changed after it was signed",
 		 cp_after, cp_before, cp_after - 1);
 	verify_fails(want, -1);
-	sql(db,
-	    "UPDATE audit_entries SET entry = (SELECT entry FROM saved WHERE idx = %lld), "
+	sql("UPDATE audit_entries SET entry = (SELECT entry FROM saved WHERE idx = %lld), "
 	    "leaf = (SELECT leaf FROM saved WHERE idx = %lld) WHERE idx = %lld",
 	    k, k, k);
 	verify_ok();
 
 	/* The last entries removed: the last checkpoint covers them still. */
-	sql(db, "DELETE FROM audit_entries WHERE idx >= %lld", n - 2);
+	sql("DELETE FROM audit_entries WHERE idx >= %lld", n - 2);
 	snprintf(want, sizeof(want), "SELECT min(size) FROM audit_checkpoints WHERE size > %lld",
 		 n - 2);
-	cp_after = sql_int(db, want);
+	cp_after = sql_int(want);
 	snprintf(want, sizeof(want),
 		 "checkpoint of size %lld covers entries the log no longer has: entries %lld to "
 		 "%lld were removed",
 		 cp_after, n - 2, cp_after - 1);
 	verify_fails(want, n - 2);
-	sql(db, "INSERT INTO audit_entries SELECT * FROM saved WHERE idx >= %lld", n - 2);
+	sql("INSERT INTO audit_entries SELECT * FROM saved WHERE idx >= %lld", n - 2);
 	verify_ok();
 
 	/* A checkpoint's note changed: its signature fails. */
-	sql(db, "CREATE TEMP TABLE saved_cp AS SELECT * FROM audit_checkpoints");
-	sql(db,
-	    "UPDATE audit_checkpoints SET note = replace(note, '\n%lld\n', '\n%lld\n') WHERE "
-	    "size = %lld",
-	    cp_after, cp_after + 1, cp_after);
-	assert_int_equal(sqlite3_changes(db), 1);
+	sql("CREATE TABLE saved_cp AS SELECT * FROM audit_checkpoints");
+	assert_int_equal(sql("UPDATE audit_checkpoints SET note = replace(note, '\n%lld\n', "
+			     "'\n%lld\n') WHERE size = %lld",
+			     cp_after, cp_after + 1, cp_after),
+			 1);
 	snprintf(want, sizeof(want),
 		 "checkpoint of size %lld: the checkpoint's signature does not verify", cp_after);
 	verify_fails(want, -1);
-	sql(db,
-	    "UPDATE audit_checkpoints SET note = (SELECT note FROM saved_cp WHERE size = %lld) "
+	sql("UPDATE audit_checkpoints SET note = (SELECT note FROM saved_cp WHERE size = %lld) "
 	    "WHERE size = %lld",
 	    cp_after, cp_after);
 	verify_ok();
-	sqlite3_close(db);
 }
 
 int main(void)

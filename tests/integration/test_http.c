@@ -115,7 +115,9 @@ static void test_readyz_and_version(void **state)
 	assert_int_equal(r.status, 200);
 	doc = body_json(&r);
 	assert_string_equal(json_string_value(json_object_get(doc, "status")), "ready");
-	assert_string_equal(json_string_value(json_object_get(doc, "store")), "sqlite");
+	/* The backend in use. */
+	assert_string_equal(json_string_value(json_object_get(doc, "store")),
+			    harness_pg() ? "postgres" : "sqlite");
 	assert_true(json_integer_value(json_object_get(doc, "schema_version")) >= 1);
 	json_decref(doc);
 	response_free(&r);

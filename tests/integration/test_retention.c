@@ -11,7 +11,6 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,19 +48,23 @@ static int cli(const char *const *argv, char **out)
 	return rc;
 }
 
-/* Runs SQL against the database of the stopped server. */
+/* Runs SQL against the database of the stopped server (fixed times: the same SQL on both). */
 static void db_exec(const char *sql)
 {
-	char path[160], *err = NULL;
-	sqlite3 *db;
+	db_exec_dir(dir, sql);
+}
 
-	snprintf(path, sizeof(path), "%s/signaal.db", data);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		fail_msg("cannot open %s", path);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
-	sqlite3_close(db);
+/*
+ * The audit entries matching `sqlite_where` (json_extract) on SQLite or
+ * `pg_where` (jsonb) on PostgreSQL.
+ */
+static long audit_count(const char *sqlite_where, const char *pg_where)
+{
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_entries WHERE %s",
+		 harness_pg() ? pg_where : sqlite_where);
+	return db_count(&srv, sql);
 }
 
 static void serve(const char *interval)
@@ -184,10 +187,17 @@ static void test_usage(void **state)
 	const char *bad[] = { "purge", "--data-dir", data, "--bogus", NULL };
 	const char *none[] = { "purge", "--data-dir", "/nonexistent/signaal-data", NULL };
 	const char *shortp[] = { "purge", "--data-dir", data, "--retain-alerts", "30", NULL };
+	char url[256], missing[320], *out, *err;
+	const char *env[] = { harness_pg() ? missing : NULL, NULL };
 
 	(void)state;
 	assert_int_equal(cli(bad, NULL), 2);
-	assert_int_equal(cli(none, NULL), 1);	/* no database: nothing created */
+	/* No database: nothing created.  On PostgreSQL the URL's: one the cluster lacks. */
+	snprintf(missing, sizeof(missing), "SIGNAAL_STORE_URL=%s-missing",
+		 harness_store_url(dir, url, sizeof(url)));
+	assert_int_equal(run_cli(none, env, &out, &err), 1);
+	free(out);
+	free(err);
 	assert_int_equal(cli(shortp, NULL), 2); /* shorter than the rules' window */
 }
 
@@ -303,21 +313,27 @@ static void test_purge_erases_what_is_past_its_period(void **state)
 	/* One audit entry, by the operator, with the counts and nothing personal. */
 	assert_int_equal(db_count(&srv, "SELECT count(*) FROM audit_entries"), audit_before + 1);
 	assert_int_equal(
-		db_count(&srv,
-			 "SELECT count(*) FROM audit_entries WHERE json_extract(entry, "
-			 "'$.act') = 'retention.purged' AND json_extract(entry, '$.actor') = "
-			 "'operator' AND json_extract(entry, '$.detail.narratives') = 3 AND "
-			 "json_extract(entry, '$.detail.contacts') = 3 AND json_extract(entry, "
-			 "'$.detail.report_raw_identifiers') = 3 AND json_extract(entry, "
-			 "'$.detail.signals') = 1 AND json_extract(entry, '$.detail.complete') "
-			 "= 1 AND json_extract(entry, '$.ref') LIKE 'narratives=730d %' AND "
-			 "instr(entry, 'NL91') = 0 AND instr(entry, 'jan@') = 0"),
+		audit_count("json_extract(entry, '$.act') = 'retention.purged' AND "
+			    "json_extract(entry, '$.actor') = 'operator' AND json_extract(entry, "
+			    "'$.detail.narratives') = 3 AND json_extract(entry, "
+			    "'$.detail.contacts') = 3 AND json_extract(entry, "
+			    "'$.detail.report_raw_identifiers') = 3 AND json_extract(entry, "
+			    "'$.detail.signals') = 1 AND json_extract(entry, '$.detail.complete') "
+			    "= 1 AND json_extract(entry, '$.ref') LIKE 'narratives=730d %' AND "
+			    "instr(entry, 'NL91') = 0 AND instr(entry, 'jan@') = 0",
+			    "entry::jsonb @> '{\"act\": \"retention.purged\", \"actor\": "
+			    "\"operator\", \"detail\": {\"narratives\": 3, \"contacts\": 3, "
+			    "\"report_raw_identifiers\": 3, \"signals\": 1, \"complete\": "
+			    "true}}' AND entry::jsonb ->> 'ref' LIKE 'narratives=730d %' AND "
+			    "position('NL91' in entry) = 0 AND position('jan@' in entry) = 0"),
 		1);
 	snprintf(sql, sizeof(sql),
-		 "SELECT count(*) FROM audit_entries WHERE json_extract(entry, '$.act') = "
-		 "'retention.purged' AND json_extract(entry, '$.detail.alerts') = %ld",
+		 harness_pg() ? "entry::jsonb ->> 'act' = 'retention.purged' AND "
+				"(entry::jsonb #>> '{detail,alerts}')::bigint = %ld"
+			      : "json_extract(entry, '$.act') = 'retention.purged' AND "
+				"json_extract(entry, '$.detail.alerts') = %ld",
 		 aged_alerts);
-	assert_int_equal(db_count(&srv, sql), 1);
+	assert_int_equal(audit_count(sql, sql), 1);
 	json_decref(done);
 
 	/* Again: nothing left to erase, and the run is on record too. */
@@ -327,8 +343,8 @@ static void test_purge_erases_what_is_past_its_period(void **state)
 				 field(again, "alerts"),
 			 0);
 	json_decref(again);
-	assert_int_equal(db_count(&srv, "SELECT count(*) FROM audit_entries WHERE json_extract("
-					"entry, '$.act') = 'retention.purged'"),
+	assert_int_equal(audit_count("json_extract(entry, '$.act') = 'retention.purged'",
+				     "entry::jsonb ->> 'act' = 'retention.purged'"),
 			 2);
 
 	/* The text output names every class. */
@@ -388,11 +404,12 @@ static void test_server_purges_periodically(void **state)
 	serve("1");
 	for (int i = 0; i < 100 && n == 0; i++) {
 		sleep_ms(100);
-		n = db_count(&srv, "SELECT count(*) FROM audit_entries WHERE json_extract(entry, "
-				   "'$.act') = 'retention.purged' AND json_extract(entry, "
-				   "'$.actor') = 'server' AND json_extract(entry, "
-				   "'$.detail.narratives') = 1 AND json_extract(entry, "
-				   "'$.detail.contacts') = 1");
+		n = audit_count("json_extract(entry, '$.act') = 'retention.purged' AND "
+				"json_extract(entry, '$.actor') = 'server' AND json_extract(entry, "
+				"'$.detail.narratives') = 1 AND json_extract(entry, "
+				"'$.detail.contacts') = 1",
+				"entry::jsonb @> '{\"act\": \"retention.purged\", \"actor\": "
+				"\"server\", \"detail\": {\"narratives\": 1, \"contacts\": 1}}'");
 	}
 	assert_int_equal(n, 1);
 	assert_int_equal(db_count(&srv, "SELECT count(*) FROM reports WHERE description IS NOT "

@@ -278,6 +278,58 @@ static void test_show_redacts(void **state)
 	assert_int_equal(d.max_body, c.max_body);
 }
 
+/* Where the store is, fit to print: never the password, never the URL's parameters. */
+static void test_store_display(void **state)
+{
+	static const struct {
+		const char *url, *want;
+	} cases[] = {
+		{ "postgresql://signaal@db:5432/signaal", "postgresql://signaal@db:5432/signaal" },
+		{ "postgresql://signaal:s3cret@db/signaal", "postgresql://signaal:***@db/signaal" },
+		{ "postgres://u:p%40ss@h1,h2/s?sslmode=verify-full&password=x",
+		  "postgres://u:***@h1,h2/s" },
+		{ "postgresql:///signaal?host=/run/postgresql", "postgresql:///signaal" },
+	};
+	struct config c;
+	char out[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		config_defaults(&c);
+		assert_int_equal(
+			config_set(&c, "store", "postgres", CONFIG_FLAG, "f", err, sizeof(err)), 0);
+		assert_int_equal(config_set(&c, "store_url", cases[i].url, CONFIG_FLAG, "f", err,
+					    sizeof(err)),
+				 0);
+		assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+		config_store_display(&c, out, sizeof(out));
+		assert_string_equal(out, cases[i].want);
+	}
+	/* SQLite: the database file. */
+	config_defaults(&c);
+	config_store_display(&c, out, sizeof(out));
+	assert_string_equal(out, "./var/signaal.db");
+}
+
+/* postgres needs a URL, and one that libpq would not misread into quoting the password. */
+static void test_store_url_checked(void **state)
+{
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "store", "postgres", CONFIG_FLAG, "f", err, sizeof(err)),
+			 0);
+	assert_int_equal(config_check(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "store postgres needs store_url"));
+	assert_int_equal(config_set(&c, "store_url", "postgresql://u:hun@ter2@db/s", CONFIG_FLAG,
+				    "f", err, sizeof(err)),
+			 0);
+	assert_int_equal(config_check(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "percent-encode '@' in the password as %40"));
+	assert_null(strstr(err, "ter2"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +341,8 @@ int main(void)
 		cmocka_unit_test_setup(test_precedence, setup),
 		cmocka_unit_test_setup(test_flag_errors, setup),
 		cmocka_unit_test_setup(test_show_redacts, setup),
+		cmocka_unit_test_setup(test_store_display, setup),
+		cmocka_unit_test_setup(test_store_url_checked, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
