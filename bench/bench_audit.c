@@ -249,10 +249,8 @@ static int bench_checkpoint(size_t n)
 	       "%.0f-byte entries and the tree's levels)\n",
 	       n, el, (double)n / el, (double)bytes / (double)n);
 	{
-		size_t mem = 0;
+		size_t mem = merkle_memory(&t);
 
-		for (size_t l = 0; l < t.nlevels; l++)
-			mem += (size_t)t.cap[l] * MERKLE_HASH_BYTES;
 		printf("audit_tree_memory: entries=%zu bytes=%zu bytes_per_entry=%.1f\n", n, mem,
 		       (double)mem / (double)n);
 	}

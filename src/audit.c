@@ -597,7 +597,7 @@ int audit_leaf(struct audit *a, uint64_t index, uint8_t out[MERKLE_HASH_BYTES])
 
 	pthread_rwlock_rdlock(&a->tree_lock);
 	if (index < a->tree.size) {
-		memcpy(out, a->tree.level[0] + index * MERKLE_HASH_BYTES, MERKLE_HASH_BYTES);
+		memcpy(out, merkle_node(&a->tree, 0, index), MERKLE_HASH_BYTES);
 		rc = 0;
 	}
 	pthread_rwlock_unlock(&a->tree_lock);

@@ -45,25 +45,52 @@ void merkle_init(struct merkle_tree *t)
 
 void merkle_free(struct merkle_tree *t)
 {
-	for (size_t k = 0; k < 64; k++)
-		mem_free(t->level[k]);
+	for (size_t k = 0; k < 64; k++) {
+		for (size_t c = 0; c < t->nchunks[k]; c++)
+			mem_free(t->chunk[k][c]);
+		mem_free(t->chunk[k]);
+	}
 	merkle_init(t);
+}
+
+const uint8_t *merkle_node(const struct merkle_tree *t, size_t level, uint64_t index)
+{
+	return t->chunk[level][index / MERKLE_CHUNK] + (index % MERKLE_CHUNK) * MERKLE_HASH_BYTES;
+}
+
+size_t merkle_memory(const struct merkle_tree *t)
+{
+	size_t bytes = 0;
+
+	for (size_t k = 0; k < 64; k++)
+		bytes += t->nchunks[k] * (size_t)MERKLE_CHUNK * MERKLE_HASH_BYTES +
+			 t->chunks_room[k] * sizeof(*t->chunk[k]);
+	return bytes;
 }
 
 static int level_push(struct merkle_tree *t, size_t k, const uint8_t h[MERKLE_HASH_BYTES])
 {
-	uint64_t n = t->size >> k; /* hashes at level k once this one is in */
+	uint64_t i = (t->size >> k) - 1; /* this hash's index at level k */
+	size_t c = (size_t)(i / MERKLE_CHUNK);
 
-	if (n > t->cap[k]) {
-		uint64_t cap = t->cap[k] ? t->cap[k] * 2 : 1024;
-		uint8_t *p = mem_realloc(t->level[k], (size_t)cap * MERKLE_HASH_BYTES);
+	if (c == t->nchunks[k]) {
+		uint8_t *chunk;
 
-		if (!p)
+		if (t->nchunks[k] == t->chunks_room[k]) {
+			size_t room = t->chunks_room[k] ? t->chunks_room[k] * 2 : 8;
+			uint8_t **p = mem_realloc(t->chunk[k], room * sizeof(*p));
+
+			if (!p)
+				return -1;
+			t->chunk[k] = p;
+			t->chunks_room[k] = room;
+		}
+		chunk = mem_alloc((size_t)MERKLE_CHUNK * MERKLE_HASH_BYTES);
+		if (!chunk)
 			return -1;
-		t->level[k] = p;
-		t->cap[k] = cap;
+		t->chunk[k][t->nchunks[k]++] = chunk;
 	}
-	memcpy(t->level[k] + (n - 1) * MERKLE_HASH_BYTES, h, MERKLE_HASH_BYTES);
+	memcpy(t->chunk[k][c] + (i % MERKLE_CHUNK) * MERKLE_HASH_BYTES, h, MERKLE_HASH_BYTES);
 	if (k + 1 > t->nlevels)
 		t->nlevels = k + 1;
 	return 0;
@@ -83,7 +110,7 @@ int merkle_append(struct merkle_tree *t, const uint8_t leaf[MERKLE_HASH_BYTES])
 	/* Each level whose count became even completes a subtree one level up. */
 	memcpy(h, leaf, sizeof(h));
 	for (size_t k = 0; k < 63 && ((t->size >> k) & 1) == 0; k++) {
-		const uint8_t *left = t->level[k] + ((t->size >> k) - 2) * MERKLE_HASH_BYTES;
+		const uint8_t *left = merkle_node(t, k, (t->size >> k) - 2);
 
 		merkle_node_hash(h, left, h);
 		if (level_push(t, k + 1, h))
@@ -112,8 +139,7 @@ static void mth(const struct merkle_tree *t, uint64_t start, uint64_t end,
 	if ((n & (n - 1)) == 0 && start % n == 0) { /* a complete subtree: stored */
 		size_t level = (size_t)__builtin_ctzll(n);
 
-		memcpy(out, t->level[level] + (start >> level) * MERKLE_HASH_BYTES,
-		       MERKLE_HASH_BYTES);
+		memcpy(out, merkle_node(t, level, start >> level), MERKLE_HASH_BYTES);
 		return;
 	}
 	k = split(n);

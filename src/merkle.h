@@ -29,15 +29,30 @@ void merkle_hash_children(uint8_t out[MERKLE_HASH_BYTES], const void *left, size
 void merkle_node_hash(uint8_t out[MERKLE_HASH_BYTES], const uint8_t left[MERKLE_HASH_BYTES],
 		      const uint8_t right[MERKLE_HASH_BYTES]);
 
+/*
+ * Level k holds the size >> k hashes of the complete subtrees of 2^k
+ * leaves, in chunks of MERKLE_CHUNK hashes: a level grows by a chunk and
+ * is never copied, so a growing tree leaves no freed blocks behind it in
+ * the heap (a doubling array left as much free as it held).
+ */
+#define MERKLE_CHUNK 1024
+
 struct merkle_tree {
-	uint64_t size;	    /* leaves */
-	size_t nlevels;	    /* levels in use */
-	uint8_t *level[64]; /* level[k]: size >> k hashes */
-	uint64_t cap[64];   /* hashes allocated per level */
+	uint64_t size;		   /* leaves */
+	size_t nlevels;		   /* levels in use */
+	uint8_t **chunk[64];	   /* chunk[k][c]: hashes c * MERKLE_CHUNK ... of level k */
+	size_t nchunks[64];	   /* chunks allocated at level k */
+	size_t chunks_room[64];	   /* room in chunk[k] */
 };
 
 void merkle_init(struct merkle_tree *t);
 void merkle_free(struct merkle_tree *t);
+
+/* Hash `index` of level `level` (index < size >> level): a leaf hash at level 0. */
+const uint8_t *merkle_node(const struct merkle_tree *t, size_t level, uint64_t index);
+
+/* Bytes the tree has allocated. */
+size_t merkle_memory(const struct merkle_tree *t);
 
 /* Appends a leaf by its leaf hash. */
 int merkle_append(struct merkle_tree *t, const uint8_t leaf[MERKLE_HASH_BYTES]);

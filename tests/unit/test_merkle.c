@@ -167,8 +167,7 @@ static void test_roots_and_levels(void **state)
 			uint8_t want[MERKLE_HASH_BYTES];
 
 			assert_true(hash32(h, want));
-			assert_memory_equal(t.level[k] + i * MERKLE_HASH_BYTES, want,
-					    MERKLE_HASH_BYTES);
+			assert_memory_equal(merkle_node(&t, k, i), want, MERKLE_HASH_BYTES);
 		}
 	}
 	merkle_free(&t);
