@@ -48,6 +48,7 @@ set(SIGNAAL_CORE_SOURCES
   src/http/reply.c
   src/http/server.c
   src/store/store.c
+  src/store/group.c
   src/store/sqlite.c
   src/store/sqlite_report.c
   src/store/sqlite_partner.c

@@ -415,7 +415,7 @@ static void pg_close(struct store *st)
 	struct pg_store *s = pg_store_of(st);
 	struct pg_conn *c, *next;
 
-	pg_report_writer_stop(s);
+	store_group_destroy(&s->group); /* writes what is queued first */
 	pthread_mutex_lock(&s->lock);
 	for (c = s->conns; c; c = next) {
 		next = c->next;
@@ -425,8 +425,6 @@ static void pg_close(struct store *st)
 	pthread_mutex_unlock(&s->lock);
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
-	pthread_mutex_destroy(&s->group_lock);
-	pthread_cond_destroy(&s->group_work);
 	mem_free(s);
 }
 
@@ -475,13 +473,10 @@ static int pg_open(struct store **out, const struct config *cfg, unsigned flags,
 		PQconninfoFree(opts);
 	}
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_mutex_init(&s->group_lock, NULL);
-	pthread_cond_init(&s->group_work, NULL);
-	s->group_tail = &s->group_queue;
+	store_group_init(&s->group, &s->base, pg_report_group_run);
 	if (pthread_key_create(&s->key, NULL)) {
 		pthread_mutex_destroy(&s->lock);
-		pthread_mutex_destroy(&s->group_lock);
-		pthread_cond_destroy(&s->group_work);
+		store_group_destroy(&s->group);
 		mem_free(s);
 		snprintf(err, errsz, "cannot create thread key");
 		return STORE_ENOMEM;

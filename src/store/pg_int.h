@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/group.h"
 #include "store/store_int.h"
 
 #define PG_STMT_CACHE 256 /* more than the backend has statements */
@@ -55,12 +56,8 @@ struct pg_store {
 	pthread_mutex_t lock; /* guards conns */
 	struct pg_conn *conns;
 
-	/* Group commit of reports (pg_report.c): the queue and its writer thread. */
-	pthread_mutex_t group_lock;
-	pthread_cond_t group_work;
-	struct pg_group_job *group_queue, **group_tail;
-	pthread_t writer;
-	bool writer_started, writer_stop;
+	/* Group commit of reports (group.h; pg_report.c writes a batch). */
+	struct store_group group;
 
 	store_hook_fn report_hook; /* called for each report inside its transaction */
 	void *report_hook_arg;
@@ -123,8 +120,8 @@ int pg_bytes(const PGresult *r, int row, int col, uint8_t *out, size_t outsz, si
 int pg_write_begin(struct pg_store *s, struct pg_conn **c);
 int pg_write_end(struct pg_store *s, struct pg_conn *c, int rc);
 
-/* Stops the report writer after it has written what is queued (store_close). */
-void pg_report_writer_stop(struct pg_store *s);
+/* Writes a batch of queued reports in one transaction (group.h). */
+void pg_report_group_run(struct store *st, struct group_job *batch);
 
 extern const struct store_backend store_pg_backend;
 extern const struct store_migration store_pg_migrations[];

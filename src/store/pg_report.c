@@ -160,21 +160,13 @@ static int insert_one(struct pg_conn *c, struct report *r)
  * each report inside its own savepoint so that one bad report fails alone.
  * Under load many reports share one fsync; alone, a report pays what it
  * would have paid anyway.  The HTTP threads do not wait for the disk: the
- * writer calls back, and the reply goes out then.
+ * writer calls back, and the reply goes out then (group.c runs the queue).
  */
-struct pg_group_job {
-	struct report *r;
-	store_done_fn done;
-	void *arg;
-	int rc;
-	struct pg_group_job *next;
-};
-
-static void group_run(struct store *st, struct pg_group_job *batch)
+void pg_report_group_run(struct store *st, struct group_job *batch)
 {
 	struct pg_store *s = pg_store_of(st);
 	struct pg_conn *c;
-	struct pg_group_job *j;
+	struct group_job *j;
 	unsigned stored = 0;
 	int rc = begin(st, &c);
 
@@ -210,63 +202,9 @@ static void group_run(struct store *st, struct pg_group_job *batch)
 		metrics_group_commit(stored);
 }
 
-static void *writer_main(void *arg)
-{
-	struct pg_store *s = arg;
-
-	pthread_mutex_lock(&s->group_lock);
-	for (;;) {
-		struct pg_group_job *batch, *j, *next;
-
-		while (!s->group_queue && !s->writer_stop)
-			pthread_cond_wait(&s->group_work, &s->group_lock);
-		if (!s->group_queue)
-			break; /* stopping, and everything queued is written */
-		batch = s->group_queue;
-		s->group_queue = NULL;
-		s->group_tail = &s->group_queue;
-		pthread_mutex_unlock(&s->group_lock);
-		group_run(&s->base, batch);
-		for (j = batch; j; j = next) {
-			next = j->next;
-			j->done(j->arg, j->rc);
-			mem_free(j);
-		}
-		pthread_mutex_lock(&s->group_lock);
-	}
-	pthread_mutex_unlock(&s->group_lock);
-	return NULL;
-}
-
 int pg_report_insert_async(struct store *st, struct report *r, store_done_fn done, void *arg)
 {
-	struct pg_store *s = pg_store_of(st);
-	struct pg_group_job *job = mem_calloc(1, sizeof(*job));
-	int rc = STORE_OK;
-
-	if (!job)
-		return STORE_ENOMEM;
-	job->r = r;
-	job->done = done;
-	job->arg = arg;
-	pthread_mutex_lock(&s->group_lock);
-	if (s->writer_stop) {
-		rc = STORE_EINVAL;
-	} else if (!s->writer_started) {
-		if (pthread_create(&s->writer, NULL, writer_main, s) == 0)
-			s->writer_started = true;
-		else
-			rc = STORE_EIO;
-	}
-	if (rc == STORE_OK) {
-		*s->group_tail = job;
-		s->group_tail = &job->next;
-		pthread_cond_signal(&s->group_work);
-	}
-	pthread_mutex_unlock(&s->group_lock);
-	if (rc)
-		mem_free(job);
-	return rc;
+	return store_group_submit(&pg_store_of(st)->group, r, done, arg);
 }
 
 void pg_set_withdraw_hook(struct store *st, store_withdraw_hook_fn hook, void *arg)
@@ -283,19 +221,6 @@ void pg_set_report_hook(struct store *st, store_hook_fn hook, void *arg)
 
 	s->report_hook = hook;
 	s->report_hook_arg = arg;
-}
-
-void pg_report_writer_stop(struct pg_store *s)
-{
-	bool started;
-
-	pthread_mutex_lock(&s->group_lock);
-	s->writer_stop = true;
-	started = s->writer_started;
-	pthread_cond_signal(&s->group_work);
-	pthread_mutex_unlock(&s->group_lock);
-	if (started)
-		pthread_join(s->writer, NULL);
 }
 
 /* The id, status and consent of the report with this case hash. */

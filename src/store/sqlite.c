@@ -163,7 +163,7 @@ static void sqlite_close(struct store *st)
 	struct sqlite_store *s = sqlite_store_of(st);
 	struct sqlite_conn *c, *next;
 
-	sqlite_report_writer_stop(s);
+	store_group_destroy(&s->group); /* writes what is queued first */
 	pthread_mutex_lock(&s->lock);
 	for (c = s->conns; c; c = next) {
 		next = c->next;
@@ -174,8 +174,6 @@ static void sqlite_close(struct store *st)
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->write_lock);
-	pthread_mutex_destroy(&s->group_lock);
-	pthread_cond_destroy(&s->group_work);
 	mem_free(s);
 }
 
@@ -221,14 +219,11 @@ static int sqlite_open(struct store **out, const struct config *cfg, unsigned fl
 	close(fd);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
-	pthread_mutex_init(&s->group_lock, NULL);
-	pthread_cond_init(&s->group_work, NULL);
-	s->group_tail = &s->group_queue;
+	store_group_init(&s->group, &s->base, sqlite_report_group_run);
 	if (pthread_key_create(&s->key, NULL)) {
 		pthread_mutex_destroy(&s->lock);
 		pthread_mutex_destroy(&s->write_lock);
-		pthread_mutex_destroy(&s->group_lock);
-		pthread_cond_destroy(&s->group_work);
+		store_group_destroy(&s->group);
 		mem_free(s);
 		snprintf(err, errsz, "cannot create thread key");
 		return STORE_ENOMEM;

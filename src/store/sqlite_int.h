@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "store/group.h"
 #include "store/store_int.h"
 
 #define STMT_CACHE 64
@@ -37,12 +38,8 @@ struct sqlite_store {
 	 */
 	pthread_mutex_t write_lock;
 
-	/* Group commit of reports (sqlite_report.c): the queue and its writer thread. */
-	pthread_mutex_t group_lock;
-	pthread_cond_t group_work;
-	struct group_job *group_queue, **group_tail;
-	pthread_t writer;
-	bool writer_started, writer_stop;
+	/* Group commit of reports (group.h; sqlite_report.c writes a batch). */
+	struct store_group group;
 	store_hook_fn report_hook;	      /* called for each report inside its transaction */
 	store_withdraw_hook_fn withdraw_hook; /* and for a withdrawn report's identifiers */
 	void *withdraw_hook_arg;
@@ -79,7 +76,7 @@ int sqlite_step_done(sqlite3_stmt *s);
  */
 int sqlite_conn_stmt(struct sqlite_conn *c, const char *sql, sqlite3_stmt **out);
 
-/* Stops the report writer after it has written what is queued (store_close). */
-void sqlite_report_writer_stop(struct sqlite_store *s);
+/* Writes a batch of queued reports in one transaction (group.h). */
+void sqlite_report_group_run(struct store *st, struct group_job *batch);
 
 #endif

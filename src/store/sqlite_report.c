@@ -183,17 +183,9 @@ static int insert_one(struct sqlite_conn *c, struct report *r)
  * each report inside its own savepoint so that one bad report fails alone.
  * Under load many reports share one fsync; alone, a report pays what it
  * would have paid anyway.  The HTTP threads do not wait for the disk: the
- * writer calls back, and the reply goes out then.
+ * writer calls back, and the reply goes out then (group.c runs the queue).
  */
-struct group_job {
-	struct report *r;
-	store_done_fn done;
-	void *arg;
-	int rc;
-	struct group_job *next;
-};
-
-static void group_run(struct store *st, struct group_job *batch)
+void sqlite_report_group_run(struct store *st, struct group_job *batch)
 {
 	struct sqlite_conn *c;
 	struct group_job *j;
@@ -232,63 +224,9 @@ static void group_run(struct store *st, struct group_job *batch)
 		metrics_group_commit(stored);
 }
 
-static void *writer_main(void *arg)
-{
-	struct sqlite_store *s = arg;
-
-	pthread_mutex_lock(&s->group_lock);
-	for (;;) {
-		struct group_job *batch, *j, *next;
-
-		while (!s->group_queue && !s->writer_stop)
-			pthread_cond_wait(&s->group_work, &s->group_lock);
-		if (!s->group_queue)
-			break; /* stopping, and everything queued is written */
-		batch = s->group_queue;
-		s->group_queue = NULL;
-		s->group_tail = &s->group_queue;
-		pthread_mutex_unlock(&s->group_lock);
-		group_run(&s->base, batch);
-		for (j = batch; j; j = next) {
-			next = j->next;
-			j->done(j->arg, j->rc);
-			mem_free(j);
-		}
-		pthread_mutex_lock(&s->group_lock);
-	}
-	pthread_mutex_unlock(&s->group_lock);
-	return NULL;
-}
-
 int sqlite_report_insert_async(struct store *st, struct report *r, store_done_fn done, void *arg)
 {
-	struct sqlite_store *s = sqlite_store_of(st);
-	struct group_job *job = mem_calloc(1, sizeof(*job));
-	int rc = STORE_OK;
-
-	if (!job)
-		return STORE_ENOMEM;
-	job->r = r;
-	job->done = done;
-	job->arg = arg;
-	pthread_mutex_lock(&s->group_lock);
-	if (s->writer_stop) {
-		rc = STORE_EINVAL;
-	} else if (!s->writer_started) {
-		if (pthread_create(&s->writer, NULL, writer_main, s) == 0)
-			s->writer_started = true;
-		else
-			rc = STORE_EIO;
-	}
-	if (rc == STORE_OK) {
-		*s->group_tail = job;
-		s->group_tail = &job->next;
-		pthread_cond_signal(&s->group_work);
-	}
-	pthread_mutex_unlock(&s->group_lock);
-	if (rc)
-		mem_free(job);
-	return rc;
+	return store_group_submit(&sqlite_store_of(st)->group, r, done, arg);
 }
 
 void sqlite_set_withdraw_hook(struct store *st, store_withdraw_hook_fn hook, void *arg)
@@ -305,19 +243,6 @@ void sqlite_set_report_hook(struct store *st, store_hook_fn hook, void *arg)
 
 	s->report_hook = hook;
 	s->report_hook_arg = arg;
-}
-
-void sqlite_report_writer_stop(struct sqlite_store *s)
-{
-	bool started;
-
-	pthread_mutex_lock(&s->group_lock);
-	s->writer_stop = true;
-	started = s->writer_started;
-	pthread_cond_signal(&s->group_work);
-	pthread_mutex_unlock(&s->group_lock);
-	if (started)
-		pthread_join(s->writer, NULL);
 }
 
 /* The id, status and consent of the report with this case hash. */
