@@ -4,8 +4,11 @@
 # nodes on one database (the load split between them), each POST /v1/reports
 # over keep-alive; beside raw inserts of the same rows into SQLite
 # (bench_sqlite) and into PostgreSQL (bench_pg), one transaction a report.
+# Then alert latency, signal intake and batch lookups (bench/alerts.sh,
+# bench/lookup.sh) once on each backend, at the same rate and size.
 # The PostgreSQL server is a throwaway one on loopback (scripts/pg-test-server).
-#   bench/backends.sh [BUILD_DIR]     (SECONDS_PER_ROUND, CONNECTIONS override)
+#   bench/backends.sh [BUILD_DIR]     (SECONDS_PER_ROUND, CONNECTIONS, ALERT_RATE,
+#                                      LOOKUP_IDENTIFIERS override)
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -95,3 +98,22 @@ echo "reports_postgres_2_nodes: signaal_per_sec=$two one_node_per_sec=$one" \
 	"ratio=$(ratio "$two" "$one") (two wrk -c$half ${secs}s at once, one per node)"
 echo "reports_postgres_vs_sqlite: postgres_1_node_per_sec=$one sqlite_1_node_per_sec=$sqlite" \
 	"ratio=$(ratio "$one" "$sqlite")"
+
+# The same figures on both backends: the backend is chosen by the environment
+# (SIGNAAL_STORE, SIGNAAL_STORE_URL), which every command and bench_index read.
+arate=${ALERT_RATE:-200}
+nlook=${LOOKUP_IDENTIFIERS:-50000}
+for d in alerts lookup; do psql -q "$url" -c "CREATE DATABASE bench_$d"; done
+for b in sqlite postgres; do
+	if [ "$b" = postgres ]; then
+		set -- env SIGNAAL_STORE=postgres
+		a_url=$base/bench_alerts l_url=$base/bench_lookup
+	else
+		set -- env
+		a_url="" l_url=""
+	fi
+	"$@" ${a_url:+SIGNAAL_STORE_URL=$a_url} RATE="$arate" SECONDS_ALERTS="$secs" \
+		SECONDS_SIGNALS="$secs" bench/alerts.sh "$build" | sed "s/^/$b: /"
+	"$@" ${l_url:+SIGNAAL_STORE_URL=$l_url} LOOKUP_MEMORY=0 IDENTIFIERS="$nlook" \
+		SECONDS_PER_ROUND="$secs" bench/lookup.sh "$build" | sed "s/^/$b: /"
+done

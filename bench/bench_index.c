@@ -195,6 +195,9 @@ static int bench_store(const char *dir, size_t n, const char *body, double secs)
 		die("out of memory");
 	config_defaults(&cfg);
 	snprintf(cfg.data_dir, sizeof(cfg.data_dir), "%s", dir);
+	/* SIGNAAL_STORE and SIGNAAL_STORE_URL choose the backend, as for the server. */
+	if (config_load_env(&cfg, err, sizeof(err)))
+		die(err);
 	if (store_open(&st, &cfg, 0, err, sizeof(err)) ||
 	    store_migrate(st, NULL, NULL, err, sizeof(err)))
 		die(err);
@@ -234,7 +237,7 @@ static int bench_store(const char *dir, size_t n, const char *body, double secs)
 								&out[i]);
 
 				if (rc && rc != STORE_ENOTFOUND)
-					die("lookup in SQLite failed");
+					die("lookup in the database failed");
 			}
 			looked += BATCH;
 			t = bench_now() - t0;
@@ -243,9 +246,9 @@ static int bench_store(const char *dir, size_t n, const char *body, double secs)
 	}
 	t = bench_median(rate_ix, rounds);
 	t0 = bench_median(rate_db, rounds);
-	printf("index_lookups: index_per_s=%.0f sqlite_per_s=%.0f ratio=%.1f (batches of %d, half "
+	printf("index_lookups: index_per_s=%.0f %s_per_s=%.0f ratio=%.1f (batches of %d, half "
 	       "known, one thread, medians of %d rounds)\n",
-	       t, t0, t / t0, BATCH, rounds);
+	       t, cfg.store, t0, t / t0, BATCH, rounds);
 	lookup_index_free(ix);
 	store_close(st);
 	mem_free(known);

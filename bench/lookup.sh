@@ -21,7 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$build/bench_index" memory "$nmem"
+# LOOKUP_MEMORY=0 leaves out the memory figure (bench/backends.sh runs the rest per backend).
+[ "${LOOKUP_MEMORY:-1}" = 0 ] || "$build/bench_index" memory "$nmem"
 "$build/bench_index" store "$work/data" "$n" "$work/body.json" "$secs" 2>/dev/null
 "$build/signaal" partner add --data-dir "$work/data" --name Bench --sector bank \
 	--bank-code ABNA >/dev/null 2>&1
