@@ -3,12 +3,15 @@
  * SIGINT, then drain.  All start-up failures happen here, before the server
  * listens, with a message that says what to fix.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "app.h"
@@ -130,6 +133,23 @@ static void audit_rules(struct app *app)
 		log_error("audit: cannot record the rules in effect");
 }
 
+/*
+ * glibc gives each thread that meets a locked arena a new one, up to eight
+ * per CPU, and memory freed in one arena serves only that arena: under the
+ * soak's mixed load the resident set grew 10 MiB in ten minutes while live
+ * allocations grew 5.4 (all accounted for).  One arena per CPU keeps the
+ * slack bounded; MALLOC_ARENA_MAX in the environment still decides.
+ */
+static void malloc_tune(void)
+{
+#ifdef M_ARENA_MAX
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!getenv("MALLOC_ARENA_MAX"))
+		mallopt(M_ARENA_MAX, cpus > 2 ? (int)cpus : 2);
+#endif
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct loaded loaded = { 0 };
@@ -147,6 +167,7 @@ int cmd_serve(int argc, char **argv)
 	rc = cmd_setup("serve", &cfg, argc, argv, NULL, 0, &npos);
 	if (rc)
 		return rc;
+	malloc_tune(); /* before any thread starts */
 	/*
 	 * Signals go to this thread alone (sigwait below), never to a worker or
 	 * the deliverer: blocked before any thread starts, so that all inherit it.
