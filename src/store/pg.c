@@ -143,7 +143,7 @@ static int conn_connect(struct pg_store *s, struct pg_conn *c, bool quiet)
 			log_result(c->conn, NULL, "connect");
 		PQfinish(c->conn);
 		c->conn = NULL;
-		return STORE_EIO;
+		return STORE_EBUSY; /* unavailable (down, full, failing over): try again */
 	}
 	PQsetNoticeProcessor(c->conn, notice_ignore, NULL);
 	/*
@@ -157,6 +157,27 @@ static int conn_connect(struct pg_store *s, struct pg_conn *c, bool quiet)
 		return STORE_EIO;
 	}
 	return STORE_OK;
+}
+
+/*
+ * A thread that ends closes its connection (the thread key's destructor):
+ * the deliverer's workers come and go, and their connections must not pile
+ * up until the server's max_connections is reached.
+ */
+static void conn_release(void *arg)
+{
+	struct pg_conn *c = arg, **pp;
+	struct pg_store *s = c->store;
+
+	pthread_mutex_lock(&s->lock);
+	for (pp = &s->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	conn_free(c);
 }
 
 int pg_conn_get(struct pg_store *s, struct pg_conn **out)
@@ -474,7 +495,7 @@ static int pg_open(struct store **out, const struct config *cfg, unsigned flags,
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	store_group_init(&s->group, &s->base, pg_report_group_run);
-	if (pthread_key_create(&s->key, NULL)) {
+	if (pthread_key_create(&s->key, conn_release)) {
 		pthread_mutex_destroy(&s->lock);
 		store_group_destroy(&s->group);
 		mem_free(s);

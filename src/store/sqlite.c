@@ -103,6 +103,26 @@ static int conn_open(struct sqlite_store *s, struct sqlite_conn **out)
 	return STORE_OK;
 }
 
+/*
+ * A thread that ends closes its connection (the thread key's destructor):
+ * the deliverer's workers come and go, and their connections must not pile up.
+ */
+static void conn_release(void *arg)
+{
+	struct sqlite_conn *c = arg, **pp;
+	struct sqlite_store *s = c->store;
+
+	pthread_mutex_lock(&s->lock);
+	for (pp = &s->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	conn_free(c);
+}
+
 /* The calling thread's connection, opened on first use. */
 int sqlite_conn_get(struct sqlite_store *s, struct sqlite_conn **out)
 {
@@ -116,6 +136,7 @@ int sqlite_conn_get(struct sqlite_store *s, struct sqlite_conn **out)
 	rc = conn_open(s, &c);
 	if (rc)
 		return rc;
+	c->store = s;
 	pthread_mutex_lock(&s->lock);
 	c->next = s->conns;
 	s->conns = c;
@@ -220,7 +241,7 @@ static int sqlite_open(struct store **out, const struct config *cfg, unsigned fl
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
 	store_group_init(&s->group, &s->base, sqlite_report_group_run);
-	if (pthread_key_create(&s->key, NULL)) {
+	if (pthread_key_create(&s->key, conn_release)) {
 		pthread_mutex_destroy(&s->lock);
 		pthread_mutex_destroy(&s->write_lock);
 		store_group_destroy(&s->group);

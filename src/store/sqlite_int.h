@@ -16,6 +16,7 @@
 
 struct sqlite_conn {
 	sqlite3 *db;
+	struct sqlite_store *store;
 	struct sqlite_conn *next;
 	size_t nstmts;
 	struct {

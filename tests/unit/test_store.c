@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -175,6 +176,47 @@ static void test_threads_write_concurrently(void **state)
 	assert_string_equal(out, "49");
 }
 
+static size_t open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	size_t n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void *reader_main(void *arg)
+{
+	char out[16];
+
+	return (void *)(intptr_t)store_meta_get(arg, "k", out, sizeof(out));
+}
+
+/* Threads come and go (the deliverer's workers do): their connections go with them. */
+static void test_thread_connections_closed(void **state)
+{
+	struct fixture *f = *state;
+	char err[512];
+	size_t before;
+
+	assert_int_equal(store_migrate(f->st, NULL, NULL, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_meta_set(f->st, "k", "v"), STORE_OK);
+	before = open_fds();
+	for (int i = 0; i < 50; i++) {
+		pthread_t t;
+		void *rc;
+
+		assert_int_equal(pthread_create(&t, NULL, reader_main, f->st), 0);
+		pthread_join(t, &rc);
+		assert_int_equal((int)(intptr_t)rc, STORE_OK);
+	}
+	/* Each thread opened the database (a file and its WAL); none is left open. */
+	assert_true(open_fds() <= before + 2);
+}
+
 static void test_backup(void **state)
 {
 	struct fixture *f = *state;
@@ -214,6 +256,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_newer_database_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta_and_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_write_concurrently, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thread_connections_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 	};
 
