@@ -19,8 +19,7 @@
 
 static PGconn *db;
 
-static PGresult *run(const char *name, int n, const char *const *v, const int *len,
-		     const int *fmt)
+static PGresult *run(const char *name, int n, const char *const *v, const int *len, const int *fmt)
 {
 	PGresult *r = PQexecPrepared(db, name, n, v, len, fmt, 0);
 

@@ -38,11 +38,11 @@ void merkle_node_hash(uint8_t out[MERKLE_HASH_BYTES], const uint8_t left[MERKLE_
 #define MERKLE_CHUNK 1024
 
 struct merkle_tree {
-	uint64_t size;		   /* leaves */
-	size_t nlevels;		   /* levels in use */
-	uint8_t **chunk[64];	   /* chunk[k][c]: hashes c * MERKLE_CHUNK ... of level k */
-	size_t nchunks[64];	   /* chunks allocated at level k */
-	size_t chunks_room[64];	   /* room in chunk[k] */
+	uint64_t size;		/* leaves */
+	size_t nlevels;		/* levels in use */
+	uint8_t **chunk[64];	/* chunk[k][c]: hashes c * MERKLE_CHUNK ... of level k */
+	size_t nchunks[64];	/* chunks allocated at level k */
+	size_t chunks_room[64]; /* room in chunk[k] */
 };
 
 void merkle_init(struct merkle_tree *t);

@@ -139,8 +139,8 @@ void pg_set_withdraw_hook(struct store *st, store_withdraw_hook_fn hook, void *a
 
 /* pg_alert.c */
 int pg_tx_identifier_touch(struct store *st, const uint8_t *pseudonym, const char *kind,
-			   const uint8_t *sealed, size_t sealed_len, const char *routing, int signal,
-			   const char *now);
+			   const uint8_t *sealed, size_t sealed_len, const char *routing,
+			   int signal, const char *now);
 int pg_tx_source_add(struct store *st, const uint8_t *pseudonym, const char *source,
 		     const char *fraud_type, const char *role, int confidence, const char *now);
 int pg_tx_sources(struct store *st, const uint8_t *pseudonym, const char *since,
@@ -149,10 +149,10 @@ int pg_tx_fired_since(struct store *st, const char *rule, const uint8_t *pseudon
 		      const char *since, int *fired);
 int pg_tx_firing_add(struct store *st, const char *rule, const uint8_t *pseudonym, const char *now,
 		     int sources, const char *reason);
-int pg_tx_outbox_add(struct store *st, int64_t partner, const char *event,
-		     const uint8_t *pseudonym, int raw, const char *payload, const char *now);
-int pg_alerts_after(struct store *st, int64_t partner, int64_t after, int limit,
-		    struct alert **out, size_t *n);
+int pg_tx_outbox_add(struct store *st, int64_t partner, const char *event, const uint8_t *pseudonym,
+		     int raw, const char *payload, const char *now);
+int pg_alerts_after(struct store *st, int64_t partner, int64_t after, int limit, struct alert **out,
+		    size_t *n);
 int pg_outbox_defer(struct store *st, int64_t partner, const char *until, const char *why);
 int pg_outbox_due(struct store *st, const char *now, int limit, const int64_t *skip, size_t nskip,
 		  struct alert **out, size_t *n);

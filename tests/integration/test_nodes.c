@@ -193,8 +193,13 @@ static void test_second_node_takes_over(void **state)
 	char dir1[64], dir2[64], data1[128], url[600], hook[96], buf[65536], req[512];
 	const char *extra1[] = { "--trusted-proxies", "127.0.0.1", "--webhook-allow-loopback",
 				 "true", NULL };
-	const char *extra2[] = { "--trusted-proxies", "127.0.0.1", "--webhook-allow-loopback",
-				 "true", "--store-url", url, NULL };
+	const char *extra2[] = { "--trusted-proxies",
+				 "127.0.0.1",
+				 "--webhook-allow-loopback",
+				 "true",
+				 "--store-url",
+				 url,
+				 NULL };
 	char *key;
 	int fd, n, posts, ids, waited;
 
@@ -204,12 +209,13 @@ static void test_second_node_takes_over(void **state)
 	temp_dir(dir1, sizeof(dir1));
 	snprintf(data1, sizeof(data1), "%s/data", dir1);
 	/* Each delivery takes the bank 2 s: node 1 is in the middle of one when it dies. */
-	receiver_start(&bank, dir1, "bank", SECRET, (const char *const[]){ "--delay-ms", "2000", NULL });
+	receiver_start(&bank, dir1, "bank", SECRET,
+		       (const char *const[]){ "--delay-ms", "2000", NULL });
 	snprintf(hook, sizeof(hook), "http://127.0.0.1:%u/hook", bank.port);
 	free(cli((const char *const[]){ "partner", "add", "--data-dir", data1,
 					"--webhook-allow-loopback", "true", "--name", "Bank",
-					"--sector", "bank", "--bank-code", "ABNA", "--webhook", hook,
-					"--webhook-secret", SECRET, NULL }));
+					"--sector", "bank", "--bank-code", "ABNA", "--webhook",
+					hook, "--webhook-secret", SECRET, NULL }));
 	key = cli((const char *const[]){ "partner", "key", "create", "--data-dir", data1, "Bank",
 					 NULL });
 	server_start_in(&n1, dir1, extra1);
@@ -238,9 +244,10 @@ static void test_second_node_takes_over(void **state)
 	assert_int_equal(reports_known(&n2, key, ibans[0]), 4);
 	/* Node 2 streams the bank's alerts, written by node 1. */
 	fd = raw_connect(&n2);
-	n = snprintf(req, sizeof(req),
-		     "GET /v1/alerts/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n",
-		     key);
+	n = snprintf(
+		req, sizeof(req),
+		"GET /v1/alerts/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n",
+		key);
 	assert_int_equal(write(fd, req, (size_t)n), n);
 	buf[0] = '\0';
 	assert_true(stream_has(fd, buf, sizeof(buf), ibans[2], 5000));
