@@ -11,13 +11,11 @@
  */
 #include "store/pg_int.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "util/log.h"
@@ -101,16 +99,26 @@ int pg_err(const PGresult *res)
 	return STORE_EIO;
 }
 
+/* libpq's message on one line: its newlines and tabs as spaces, no trailing space. */
+static void one_line(char *out, size_t outsz, const char *msg)
+{
+	size_t n;
+
+	snprintf(out, outsz, "%s", msg);
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	n = strlen(out);
+	while (n && out[n - 1] == ' ')
+		out[--n] = '\0';
+}
+
 static void log_result(PGconn *conn, const PGresult *res, const char *what)
 {
 	const char *msg = res ? PQresultErrorMessage(res) : NULL;
 	char line[512];
-	size_t n;
 
-	snprintf(line, sizeof(line), "%s", msg && *msg ? msg : PQerrorMessage(conn));
-	n = strlen(line);
-	while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
-		line[--n] = '\0';
+	one_line(line, sizeof(line), msg && *msg ? msg : PQerrorMessage(conn));
 	log_error("database error", "op", what, "error", line);
 }
 
@@ -127,8 +135,11 @@ static void notice_ignore(void *arg, const char *message)
 	(void)message;
 }
 
-/* Connects c; `quiet` when the caller reports a failure itself (pg_open). */
-static int conn_connect(struct pg_store *s, struct pg_conn *c, bool quiet)
+/*
+ * Connects c.  Why a connection failed goes into why[0..whysz) when the
+ * caller reports it itself (pg_open), else to the log.
+ */
+static int conn_connect(struct pg_store *s, struct pg_conn *c, char *why, size_t whysz)
 {
 	char set[64];
 
@@ -139,7 +150,9 @@ static int conn_connect(struct pg_store *s, struct pg_conn *c, bool quiet)
 	if (!c->conn)
 		return STORE_ENOMEM;
 	if (PQstatus(c->conn) != CONNECTION_OK) {
-		if (!quiet)
+		if (why)
+			one_line(why, whysz, PQerrorMessage(c->conn));
+		else
 			log_result(c->conn, NULL, "connect");
 		PQfinish(c->conn);
 		c->conn = NULL;
@@ -180,7 +193,8 @@ static void conn_release(void *arg)
 	conn_free(c);
 }
 
-int pg_conn_get(struct pg_store *s, struct pg_conn **out)
+/* The calling thread's connection; why as for conn_connect. */
+static int conn_get(struct pg_store *s, struct pg_conn **out, char *why, size_t whysz)
 {
 	struct pg_conn *c = pthread_getspecific(s->key);
 	int rc;
@@ -193,7 +207,7 @@ int pg_conn_get(struct pg_store *s, struct pg_conn **out)
 		/* The server dropped us (restart, fail-over): connect again. */
 		PQfinish(c->conn);
 		c->conn = NULL;
-		rc = conn_connect(s, c, false);
+		rc = conn_connect(s, c, why, whysz);
 		if (rc)
 			return rc;
 		log_info("database connection re-established", "backend", "postgres");
@@ -203,7 +217,7 @@ int pg_conn_get(struct pg_store *s, struct pg_conn **out)
 	c = mem_calloc(1, sizeof(*c));
 	if (!c)
 		return STORE_ENOMEM;
-	rc = conn_connect(s, c, s->conns == NULL);
+	rc = conn_connect(s, c, why, whysz);
 	if (rc) {
 		mem_free(c);
 		return rc;
@@ -215,6 +229,11 @@ int pg_conn_get(struct pg_store *s, struct pg_conn **out)
 	pthread_setspecific(s->key, c);
 	*out = c;
 	return STORE_OK;
+}
+
+int pg_conn_get(struct pg_store *s, struct pg_conn **out)
+{
+	return conn_get(s, out, NULL, 0);
 }
 
 int pg_conn_of(struct store *st, struct pg_conn **out)
@@ -292,7 +311,7 @@ int pg_query(struct pg_conn *c, const char *sql, const struct pg_params *p, PGre
 	if (rc == STORE_EIO && !c->in_tx && PQstatus(c->conn) != CONNECTION_OK) {
 		PQfinish(c->conn);
 		c->conn = NULL;
-		if (conn_connect(c->store, c, false) == STORE_OK)
+		if (conn_connect(c->store, c, NULL, 0) == STORE_OK)
 			rc = run(c, sql, p, res);
 	}
 	return rc;
@@ -454,6 +473,7 @@ static int pg_open(struct store **out, const struct config *cfg, unsigned flags,
 {
 	struct pg_store *s;
 	struct pg_conn *c;
+	char why[256] = "";
 	int rc;
 
 	(void)flags; /* the database is the cluster's: it always exists */
@@ -502,22 +522,11 @@ static int pg_open(struct store **out, const struct config *cfg, unsigned flags,
 		snprintf(err, errsz, "cannot create thread key");
 		return STORE_ENOMEM;
 	}
-	rc = pg_conn_get(s, &c);
+	/* Say why on one line, and without the URL: it may hold a password. */
+	rc = conn_get(s, &c, why, sizeof(why));
 	if (rc) {
-		PGconn *probe = PQconnectdb(s->url);
-		char why[256];
-		size_t n;
-
-		/* Say why on one line, without the URL: it may hold a password. */
-		snprintf(why, sizeof(why), "%s", probe ? PQerrorMessage(probe) : "out of memory");
-		for (char *p = why; *p; p++)
-			if (*p == '\n' || *p == '\t')
-				*p = ' ';
-		n = strlen(why);
-		while (n && why[n - 1] == ' ')
-			why[--n] = '\0';
-		PQfinish(probe);
-		snprintf(err, errsz, "cannot connect to PostgreSQL: %s", why);
+		snprintf(err, errsz, "cannot connect to PostgreSQL: %s",
+			 why[0] ? why : store_strerror(rc));
 		pg_close(&s->base);
 		return rc;
 	}

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "store/pg_int.h"
 
 #define MAX_REPORTS 3000
 
@@ -204,7 +205,7 @@ static void db_lock_take(struct server *s, struct db_lock *l)
 	}
 	l->pg = PQconnectdb(harness_store_url(s->dir, path, sizeof(path)));
 	assert_int_equal(PQstatus(l->pg), CONNECTION_OK);
-	r = PQexec(l->pg, "BEGIN; SELECT pg_advisory_xact_lock(23442993671389516)");
+	r = PQexec(l->pg, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")");
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
 	PQclear(r);
 }
