@@ -17,6 +17,7 @@ set(SIGNAAL_CORE_SOURCES
   src/ident/email.c
   src/ident/crypto.c
   src/ident/handle.c
+  src/ristretto.c
   src/voprf.c
   src/pseudonym.c
   src/pseudonym_cache.c
@@ -116,6 +117,7 @@ set(SIGNAAL_UNIT_TESTS
   crypto_addr
   handle
   keccak
+  ristretto
   voprf
   pseudonym
   taxonomy
@@ -179,6 +181,7 @@ set(SIGNAAL_FUZZ_TARGETS
   rules
   webhook
   api
+  ristretto
 )
 
 # Benchmarks: bench/bench_<name>.c, each its own program printing ratios.
