@@ -6,6 +6,8 @@
 
 #include <sodium.h>
 
+#include "ristretto.h"
+
 #define EB VOPRF_ELEMENT_BYTES
 #define SB VOPRF_SCALAR_BYTES
 #define HB crypto_hash_sha512_BYTES
@@ -113,7 +115,9 @@ static int scalar_ok(const uint8_t s[SB])
 /* A valid encoding of an element other than the identity (whose encoding is all zeros). */
 static int element_ok(const uint8_t e[EB])
 {
-	return crypto_core_ristretto255_is_valid_point(e) == 1 && !sodium_is_zero(e, EB);
+	/* libsodium 1.0.18 ignores the top bit, which RFC 9496 requires to be 0. */
+	return !(e[EB - 1] & 0x80) && crypto_core_ristretto255_is_valid_point(e) == 1 &&
+	       !sodium_is_zero(e, EB);
 }
 
 static int parts_len(const struct voprf_part *parts, size_t nparts, size_t *total)
@@ -285,19 +289,24 @@ int voprf_blind(enum voprf_mode mode, const uint8_t *input, size_t input_len,
 
 /*
  * ComputeComposites (k == NULL, the verifier's form: Z = sum d_i * D_i) and
- * ComputeCompositesFast (the prover's: Z = k * M).
+ * ComputeCompositesFast (the prover's: Z = k * M).  M = sum d_i * C_i, and
+ * on the verifier's side Z, are multi-scalar multiplications in variable
+ * time: the d_i come from the public transcript and C_i, D_i are the request
+ * and the answer, so nothing secret meets ristretto.c.  The d_i go in chunks
+ * of COMPOSITE_CHUNK, so that nothing is allocated.
  */
+#define COMPOSITE_CHUNK 128
+
 static int composites(enum voprf_mode mode, const uint8_t *k, const uint8_t pk[EB],
 		      const uint8_t (*c)[EB], const uint8_t (*d)[EB], size_t m, uint8_t mm[EB],
 		      uint8_t zz[EB])
 {
 	const struct suite_tags *t = tags_of(mode);
 	crypto_hash_sha512_state st;
-	uint8_t seed[HB], di[SB], tmp[EB];
+	uint8_t seed[HB], di[COMPOSITE_CHUNK][SB], part[EB];
 	/* I2OSP(64,2) || seed || I2OSP(i,2) || 2 x (I2OSP(32,2) || element) || "Composite" */
 	uint8_t tr[2 + HB + 2 + 2 * (2 + EB) + 9];
 	struct voprf_part p = { tr, sizeof(tr) };
-	int rc = -1;
 
 	crypto_hash_sha512_init(&st);
 	hash_u16(&st, EB);
@@ -311,29 +320,30 @@ static int composites(enum voprf_mode mode, const uint8_t *k, const uint8_t pk[E
 	put_u16(tr + 2 + HB + 2, EB);
 	put_u16(tr + 2 + HB + 2 + 2 + EB, EB);
 	memcpy(tr + sizeof(tr) - 9, "Composite", 9);
-	for (size_t i = 0; i < m; i++) {
-		put_u16(tr + 2 + HB, i);
-		memcpy(tr + 2 + HB + 2 + 2, c[i], EB);
-		memcpy(tr + 2 + HB + 2 + 2 + EB + 2, d[i], EB);
-		if (h2s(di, &p, 1, &t->hash_to_scalar) != 0)
-			goto out;
-		if (crypto_scalarmult_ristretto255(i ? tmp : mm, di, c[i]) != 0)
-			goto out;
-		if (i && crypto_core_ristretto255_add(mm, mm, tmp) != 0)
-			goto out;
+	memset(mm, 0, EB);
+	memset(zz, 0, EB);
+	for (size_t base = 0; base < m; base += COMPOSITE_CHUNK) {
+		size_t n = m - base < COMPOSITE_CHUNK ? m - base : COMPOSITE_CHUNK;
+
+		for (size_t i = 0; i < n; i++) {
+			put_u16(tr + 2 + HB, base + i);
+			memcpy(tr + 2 + HB + 2 + 2, c[base + i], EB);
+			memcpy(tr + 2 + HB + 2 + 2 + EB + 2, d[base + i], EB);
+			if (h2s(di[i], &p, 1, &t->hash_to_scalar) != 0)
+				return -1;
+		}
+		if (ristretto_msm_vartime(part, (const uint8_t(*)[SB])di, c + base, n) != 0 ||
+		    (base && crypto_core_ristretto255_add(part, part, mm) != 0))
+			return -1;
+		memcpy(mm, part, EB);
 		if (k)
 			continue;
-		if (crypto_scalarmult_ristretto255(i ? tmp : zz, di, d[i]) != 0)
-			goto out;
-		if (i && crypto_core_ristretto255_add(zz, zz, tmp) != 0)
-			goto out;
+		if (ristretto_msm_vartime(part, (const uint8_t(*)[SB])di, d + base, n) != 0 ||
+		    (base && crypto_core_ristretto255_add(part, part, zz) != 0))
+			return -1;
+		memcpy(zz, part, EB);
 	}
-	if (k && crypto_scalarmult_ristretto255(zz, k, mm) != 0)
-		goto out;
-	rc = 0;
-out:
-	sodium_memzero(di, sizeof(di));
-	return rc;
+	return k ? crypto_scalarmult_ristretto255(zz, k, mm) : 0;
 }
 
 static int challenge(enum voprf_mode mode, uint8_t c[SB], const uint8_t pk[EB],
@@ -372,10 +382,12 @@ static int blind_evaluate(enum voprf_mode mode, const uint8_t sk[SB], const uint
 	 * No element_ok() first: crypto_scalarmult_ristretto255() fails on an
 	 * invalid encoding and on an identity result, which for a canonical
 	 * non-zero sk means exactly the identity in, and decoding twice costs
-	 * a tenth of a multiplication.
+	 * a tenth of a multiplication.  Only the top bit, which libsodium
+	 * 1.0.18 ignores, is checked here.
 	 */
 	for (size_t i = 0; i < count; i++) {
-		if (crypto_scalarmult_ristretto255(evaluated[i], sk, blinded[i]) != 0)
+		if (blinded[i][EB - 1] & 0x80 ||
+		    crypto_scalarmult_ristretto255(evaluated[i], sk, blinded[i]) != 0)
 			return -1;
 	}
 	if (mode == VOPRF_MODE_OPRF)
@@ -425,17 +437,23 @@ int voprf_blind_evaluate_with_r(enum voprf_mode mode, const uint8_t sk[VOPRF_SCA
 	return blind_evaluate(mode, sk, pk, blinded, evaluated, count, proof, r);
 }
 
-/* s*A + c*B, where A is the generator when a == NULL. */
+/* The generator of RFC 9496, encoded. */
+static const uint8_t generator[EB] = { 0xe2, 0xf2, 0xae, 0x0a, 0x6a, 0xbc, 0x4e, 0x71,
+				       0xa8, 0x84, 0xa9, 0x61, 0xc5, 0x00, 0x51, 0x5f,
+				       0x58, 0xe3, 0x0b, 0x6a, 0xa5, 0x82, 0xdd, 0x8d,
+				       0xb6, 0xa6, 0x59, 0x45, 0xe0, 0x8d, 0x2d, 0x76 };
+
+/* s*A + c*B, where A is the generator when a == NULL; all of them public. */
 static int mul_add(uint8_t out[EB], const uint8_t s[SB], const uint8_t *a, const uint8_t c[SB],
 		   const uint8_t b[EB])
 {
-	uint8_t sa[EB], cb[EB];
+	uint8_t sc[2][SB], ab[2][EB];
 
-	if ((a ? crypto_scalarmult_ristretto255(sa, s, a)
-	       : crypto_scalarmult_ristretto255_base(sa, s)) != 0 ||
-	    crypto_scalarmult_ristretto255(cb, c, b) != 0)
-		return -1;
-	return crypto_core_ristretto255_add(out, sa, cb);
+	memcpy(sc[0], s, SB);
+	memcpy(sc[1], c, SB);
+	memcpy(ab[0], a ? a : generator, EB);
+	memcpy(ab[1], b, EB);
+	return ristretto_msm_vartime(out, (const uint8_t(*)[SB])sc, (const uint8_t(*)[EB])ab, 2);
 }
 
 int voprf_verify_proof(enum voprf_mode mode, const uint8_t pk[VOPRF_ELEMENT_BYTES],
