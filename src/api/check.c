@@ -113,17 +113,23 @@ static const char *advice_text(const struct app *app, const char *fraud_type, un
 static int add_str(struct buf *b, const char *v, size_t n)
 {
 	int rc = buf_addc(b, '"');
+	size_t run = 0; /* v[i - run .. i) need no escape: appended in one go */
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
 
+		if (c != '"' && c != '\\' && c >= 0x20) {
+			run++;
+			continue;
+		}
+		rc |= buf_add(b, v + i - run, run);
+		run = 0;
 		if (c == '"' || c == '\\')
 			rc |= buf_addf(b, "\\%c", c);
-		else if (c < 0x20)
-			rc |= buf_addf(b, "\\u%04x", c);
 		else
-			rc |= buf_addc(b, (char)c);
+			rc |= buf_addf(b, "\\u%04x", c);
 	}
+	rc |= buf_add(b, v + n - run, run);
 	return rc | buf_addc(b, '"');
 }
 
@@ -202,7 +208,8 @@ void api_check(struct http_req *req, struct http_reply *rep)
 
 		/* The common answer, written directly: the check is the busiest public route. */
 		buf_init(&b, 4096);
-		rc = buf_adds(&b, "{\"kind\":\"");
+		rc = buf_reserve(&b, 512); /* the whole answer, in one allocation */
+		rc |= buf_adds(&b, "{\"kind\":\"");
 		rc |= buf_adds(&b, ident_kind_name(kind));
 		rc |= buf_adds(&b, "\",\"canonical\":");
 		rc |= add_str(&b, id.canonical, strlen(id.canonical));
@@ -232,7 +239,8 @@ void api_check(struct http_req *req, struct http_reply *rep)
 		snprintf(type, sizeof(type), "%.*s", (int)first, f.fraud_types);
 		advice = advice_text(app, type[0] ? type : NULL, (unsigned)kind, lang, &owned);
 		buf_init(&b, 65536);
-		rc = buf_adds(&b, "{\"kind\":\"");
+		rc = buf_reserve(&b, 4096);
+		rc |= buf_adds(&b, "{\"kind\":\"");
 		rc |= buf_adds(&b, ident_kind_name(kind));
 		rc |= buf_adds(&b, "\",\"canonical\":");
 		rc |= add_str(&b, id.canonical, strlen(id.canonical));
@@ -428,6 +436,10 @@ void api_lookup(struct http_req *req, struct http_reply *rep)
 	}
 	hits = lookup_index_get(app->index, pseuds, n, facts, known);
 	buf_init(&answer, LOOKUP_ANSWER_MAX);
+	/* A guess at the answer's size, to spare most of the doublings; appends still check. */
+	(void)buf_reserve(&answer, (n + 1) * 16 + hits * 192 < LOOKUP_ANSWER_MAX
+					   ? (n + 1) * 16 + hits * 192
+					   : LOOKUP_ANSWER_MAX);
 	rc = buf_adds(&answer, "{\"items\":[");
 	for (size_t i = 0; i < n; i++) {
 		if (i)

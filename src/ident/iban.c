@@ -9,6 +9,7 @@
  */
 #include "ident/ident.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -441,13 +442,14 @@ static int iban_check_national(const char *iban, size_t len, char *err, size_t e
 
 static int iban_set_attrs(struct ident *out, const struct iban_country *ctry, const char *iban)
 {
-	char code[32];
+	char code[UCHAR_MAX + 1]; /* bank_len is an unsigned char */
 
 	if (ident_attr_set(out, "country", ctry->cc))
 		return IDENT_ENOMEM;
 	if (!ctry->bank_len)
 		return IDENT_OK;
-	snprintf(code, sizeof(code), "%.*s", (int)ctry->bank_len, iban + 4 + ctry->bank_pos - 1);
+	memcpy(code, iban + 4 + ctry->bank_pos - 1, ctry->bank_len);
+	code[ctry->bank_len] = '\0';
 	if (ident_attr_set(out, "bank_code", code))
 		return IDENT_ENOMEM;
 	if (memcmp(ctry->cc, "NL", 2) == 0) {

@@ -30,13 +30,14 @@ void ident_release(struct ident *id)
 int ident_attr_set(struct ident *id, const char *key, const char *value)
 {
 	struct ident_attr *a;
+	size_t klen = strlen(key), vlen = strlen(value);
 
-	if (id->nattrs >= IDENT_ATTRS_MAX || strlen(key) >= IDENT_ATTR_KEY_MAX ||
-	    strlen(value) >= IDENT_ATTR_VALUE_MAX)
+	if (id->nattrs >= IDENT_ATTRS_MAX || klen >= IDENT_ATTR_KEY_MAX ||
+	    vlen >= IDENT_ATTR_VALUE_MAX)
 		return -1;
 	a = &id->attrs[id->nattrs++];
-	snprintf(a->key, sizeof(a->key), "%s", key);
-	snprintf(a->value, sizeof(a->value), "%s", value);
+	memcpy(a->key, key, klen + 1);
+	memcpy(a->value, value, vlen + 1);
 	return 0;
 }
 

@@ -37,6 +37,8 @@ void buf_release(struct buf *b);
 void buf_reset(struct buf *b);		      /* len = 0, keeps the allocation */
 char *buf_detach(struct buf *b, size_t *len); /* never NULL unless out of memory */
 
+/* Room for n more bytes without another allocation; BUF_ETOOBIG past max. */
+int buf_reserve(struct buf *b, size_t n);
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);

@@ -102,12 +102,32 @@ static void test_injected_failure(void **state)
 	buf_release(&b);
 }
 
+/* Reserved room takes the appends without moving the data; the cap still holds. */
+static void test_reserve(void **state)
+{
+	struct buf b = BUF_INIT(100);
+	const char *before;
+
+	(void)state;
+	assert_int_equal(buf_reserve(&b, 60), BUF_OK);
+	before = b.data;
+	assert_non_null(before);
+	for (int i = 0; i < 60; i++)
+		assert_int_equal(buf_addc(&b, 'x'), BUF_OK);
+	assert_ptr_equal(b.data, before);
+	assert_int_equal(b.len, 60);
+	assert_int_equal(buf_reserve(&b, 41), BUF_ETOOBIG);
+	assert_int_equal(buf_reserve(&b, 40), BUF_OK);
+	assert_int_equal(b.len, 60);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_append_and_terminate),	 cmocka_unit_test(test_cap_is_hard),
 		cmocka_unit_test(test_growth_over_many_appends), cmocka_unit_test(test_detach),
-		cmocka_unit_test(test_injected_failure),
+		cmocka_unit_test(test_injected_failure),	 cmocka_unit_test(test_reserve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
