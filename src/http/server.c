@@ -34,7 +34,12 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define HEADER_MEMORY_LIMIT (32 * 1024)	       /* request line plus headers, per connection */
+/*
+ * Request line plus headers, per connection.  libmicrohttpd zeroes its pool
+ * for every request (1.5 times this size): at 32 KiB that was most of the
+ * server's own instructions for a small request.
+ */
+#define HEADER_MEMORY_LIMIT (16 * 1024)
 #define DISCARD_MAX	    (8u * 1024 * 1024) /* oversized body read before cutting off */
 
 struct http_server {
@@ -528,10 +533,45 @@ static size_t body_max(struct http_server *srv, struct conn_req *cr)
 	return route->large_body(&cr->req) ? (size_t)cfg->max_batch_body : (size_t)cfg->max_body;
 }
 
+/*
+ * Each thread keeps one struct conn_req for its next request.  It is about
+ * 3 KiB, past glibc's small bins, and allocating one for every request made
+ * malloc consolidate its fast bins every time (2 % of the server's time
+ * under load).  The key's destructor frees a thread's spare when it ends.
+ */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static int spare_ok;
+
+static void spare_init(void)
+{
+	spare_ok = pthread_key_create(&spare_key, mem_free) == 0;
+}
+
+static struct conn_req *conn_req_alloc(void)
+{
+	struct conn_req *cr;
+
+	pthread_once(&spare_once, spare_init);
+	cr = spare_ok ? pthread_getspecific(spare_key) : NULL;
+	if (!cr)
+		return mem_calloc(1, sizeof(*cr));
+	pthread_setspecific(spare_key, NULL);
+	memset(cr, 0, sizeof(*cr));
+	return cr;
+}
+
+static void conn_req_free(struct conn_req *cr)
+{
+	if (spare_ok && !pthread_getspecific(spare_key) && pthread_setspecific(spare_key, cr) == 0)
+		return;
+	mem_free(cr);
+}
+
 static struct conn_req *conn_req_new(struct http_server *srv, struct MHD_Connection *conn,
 				     const char *url, const char *method)
 {
-	struct conn_req *cr = mem_calloc(1, sizeof(*cr));
+	struct conn_req *cr = conn_req_alloc();
 
 	if (!cr)
 		return NULL;
@@ -675,7 +715,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	json_decref(cr->req.json);
 	buf_release(&cr->req.body);
 	http_reply_release(&cr->deferred_rep); /* sent already, or never: the client left */
-	mem_free(cr);
+	conn_req_free(cr);
 	metrics_inflight(-1);
 	atomic_fetch_sub(&srv->inflight, 1);
 }
