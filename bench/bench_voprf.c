@@ -9,8 +9,9 @@
  * Blind evaluation: voprf_blind_evaluate() in VOPRF mode of batches of
  * BATCH blinded elements with their one DLEQ proof, in elements per second,
  * against crypto_scalarmult_ristretto255() alone, in calls per second.  An
- * element costs one multiplication for its evaluation and one for its term
- * of the proof's composite M = sum d_i * C_i, so 0.5 is the bound.
+ * element costs one multiplication for its evaluation, its hash d_i and its
+ * share of the proof's composite M = sum d_i * C_i, a variable-time
+ * multi-scalar multiplication (ristretto.c), so 1.0 is the bound.
  *
  * Each comparison prints the medians over the rounds and their ratio.  Each
  * round gives both sides the same time, in alternating slices (a b, b a,

@@ -2,8 +2,9 @@
  * voprf.h - RFC 9497 OPRF and VOPRF with ristretto255 and SHA-512.
  *
  * The suite "ristretto255-SHA512" of RFC 9497 in modes OPRF (0x00) and
- * VOPRF (0x01), on libsodium.  The server holds a secret scalar skS and
- * publishes pkS = skS * G; a client blinds its input, the server evaluates
+ * VOPRF (0x01), on libsodium, with ristretto.c for the proofs' sums of
+ * public values.  The server holds a secret scalar skS and publishes
+ * pkS = skS * G; a client blinds its input, the server evaluates
  * the blinded element (in VOPRF mode with a DLEQ proof that it used the key
  * behind pkS), and the client unblinds and hashes to the 64-byte output.
  * voprf_evaluate() computes the same output directly on the server.
