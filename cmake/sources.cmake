@@ -8,6 +8,7 @@ set(SIGNAAL_CORE_SOURCES
   src/util/fs.c
   src/util/keccak.c
   src/util/bech32.c
+  src/util/b64url.c
   src/ident/ident.c
   src/ident/kinds.c
   src/ident/iban.c
@@ -81,6 +82,7 @@ set(SIGNAAL_CORE_SOURCES
   src/api/signals.c
   src/api/admin.c
   src/api/check.c
+  src/api/lookup_body.c
   src/api/oprf.c
   src/api/audit.c
   src/api/subjects.c
@@ -118,6 +120,8 @@ set(SIGNAAL_UNIT_TESTS
   handle
   keccak
   ristretto
+  b64url
+  lookup_body
   voprf
   pseudonym
   taxonomy
@@ -182,6 +186,8 @@ set(SIGNAAL_FUZZ_TARGETS
   webhook
   api
   ristretto
+  b64url
+  lookup_body
 )
 
 # Benchmarks: bench/bench_<name>.c, each its own program printing ratios.

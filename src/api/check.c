@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "advice.h"
+#include "api/lookup_body.h"
 #include "app.h"
 #include "audit.h"
 #include "config.h"
@@ -25,6 +26,7 @@
 #include "ratelimit.h"
 #include "rules.h"
 #include "store/store.h"
+#include "util/b64url.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -363,49 +365,38 @@ static void lookup_answer(struct http_req *req, struct http_reply *rep, const st
 	mem_free(subjects);
 }
 
-void api_lookup(struct http_req *req, struct http_reply *rep)
+/*
+ * The items of a lookup that is not in the common form, through jansson:
+ * pseudonyms and {kind, value} pairs into pseuds (room for LOOKUP_MAX).
+ * Returns 0 and sets *n, or -1 with the problem in rep.
+ */
+static int lookup_items(struct http_req *req, struct http_reply *rep, uint8_t *pseuds, size_t *n)
 {
 	const struct app *app = req->app;
-	json_t *items = json_object_get(req->json, "items"), *errors = NULL;
-	struct identifier_facts *facts = NULL;
-	struct buf answer;
-	char *body;
-	uint8_t *pseuds = NULL;
-	bool *known = NULL;
-	struct partner p;
-	size_t n, len, hits;
-	int rc;
+	json_t *items, *errors = NULL;
 	char field[48], detail[96];
 
-	if (api_partner_auth(req, rep, &p))
-		return;
-	n = json_array_size(items);
-	if (!json_is_object(req->json) || !json_is_array(items) || n == 0 || n > LOOKUP_MAX) {
+	if (http_req_json(req, rep))
+		return -1;
+	items = json_object_get(req->json, "items");
+	*n = json_array_size(items);
+	if (!json_is_object(req->json) || !json_is_array(items) || *n == 0 || *n > LOOKUP_MAX) {
 		http_problem_field(&errors, "items",
 				   "required: 1 to 1000 items, each {kind, value} "
 				   "or {pseudonym}");
 		http_reply_problem(rep, 422, "validation", "Invalid lookup",
 				   "nothing was looked up", errors);
-		return;
+		return -1;
 	}
-	pseuds = mem_calloc(n, PSEUDONYM_BYTES);
-	facts = mem_calloc(n, sizeof(*facts));
-	known = mem_calloc(n, sizeof(*known));
-	if (!pseuds || !facts || !known) {
-		api_store_error(rep, STORE_ENOMEM);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < *n; i++) {
 		json_t *it = json_array_get(items, i), *ps = json_object_get(it, "pseudonym");
 		uint8_t *pseud = pseuds + i * PSEUDONYM_BYTES;
-		size_t got = 0;
 
 		snprintf(field, sizeof(field), "items[%zu]", i);
 		if (json_is_string(ps)) {
-			if (sodium_base642bin(pseud, PSEUDONYM_BYTES, json_string_value(ps),
-					      json_string_length(ps), NULL, &got, NULL,
-					      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
-			    got != PSEUDONYM_BYTES)
+			/* Pseudonyms are no secret to the server: variable time is safe. */
+			if (b64url_decode_exact(pseud, PSEUDONYM_BYTES, json_string_value(ps),
+						json_string_length(ps)))
 				http_problem_field(&errors, field,
 						   "pseudonym must be the base64url "
 						   "of 64 bytes");
@@ -432,6 +423,39 @@ void api_lookup(struct http_req *req, struct http_reply *rep)
 		snprintf(detail, sizeof(detail), "%zu items need attention; nothing was looked up",
 			 json_array_size(errors));
 		http_reply_problem(rep, 422, "validation", "Invalid lookup", detail, errors);
+		return -1;
+	}
+	return 0;
+}
+
+void api_lookup(struct http_req *req, struct http_reply *rep)
+{
+	const struct app *app = req->app;
+	struct identifier_facts *facts = NULL;
+	struct buf answer;
+	char *body;
+	uint8_t *pseuds;
+	bool *known = NULL;
+	struct partner p;
+	size_t n = 0, len, hits;
+	int rc;
+
+	if (api_partner_auth(req, rep, &p))
+		return;
+	pseuds = mem_alloc(LOOKUP_MAX * PSEUDONYM_BYTES);
+	if (!pseuds) {
+		api_store_error(rep, STORE_ENOMEM);
+		return;
+	}
+	/* The common form of a screening batch without a JSON tree; the rest through jansson. */
+	if (lookup_body_pseudonyms(req->body.data, req->body.len, pseuds, PSEUDONYM_BYTES,
+				   LOOKUP_MAX, &n) != 0 &&
+	    lookup_items(req, rep, pseuds, &n) != 0)
+		goto out;
+	facts = mem_calloc(n, sizeof(*facts));
+	known = mem_calloc(n, sizeof(*known));
+	if (!facts || !known) {
+		api_store_error(rep, STORE_ENOMEM);
 		goto out;
 	}
 	hits = lookup_index_get(app->index, pseuds, n, facts, known);
@@ -455,8 +479,7 @@ void api_lookup(struct http_req *req, struct http_reply *rep)
 	}
 	lookup_answer(req, rep, &p, pseuds, known, n, hits, body, len);
 out:
-	if (pseuds)
-		sodium_memzero(pseuds, n * PSEUDONYM_BYTES);
+	sodium_memzero(pseuds, LOOKUP_MAX * PSEUDONYM_BYTES);
 	mem_free(pseuds);
 	mem_free(facts);
 	mem_free(known);

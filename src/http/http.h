@@ -42,6 +42,12 @@ enum http_method {
 /* Route flags. */
 #define ROUTE_JSON_BODY 0x01 /* the body must be a JSON document; req->json holds it */
 #define ROUTE_NO_LOG	0x02 /* no access-log line (for probes hit every second) */
+/*
+ * With ROUTE_JSON_BODY: the server checks the content type and that there
+ * is a body, but leaves req->json NULL; the handler reads the body itself
+ * (a fast path for one common form) and otherwise calls http_req_json().
+ */
+#define ROUTE_JSON_LATER 0x04
 
 struct http_req;
 struct http_reply;
@@ -111,6 +117,12 @@ int http_client_addr(const struct http_req *req, char *out, size_t outsz);
 
 /* A request header (case-insensitive name), or NULL. */
 const char *http_header(const struct http_req *req, const char *name);
+/*
+ * Parses the body into req->json for a ROUTE_JSON_LATER route (at once if
+ * it is parsed already).  Returns 0, or -1 with a 400 malformed-json
+ * problem in rep, as the server answers for any other JSON route.
+ */
+int http_req_json(struct http_req *req, struct http_reply *rep);
 
 /*
  * A whole-number query argument within [min, max]; `def` when absent.

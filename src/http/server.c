@@ -268,6 +268,20 @@ static void reply_bad_json(struct http_reply *rep, const json_error_t *e)
 }
 
 /* Everything in the request is in: decide the reply. */
+int http_req_json(struct http_req *req, struct http_reply *rep)
+{
+	json_error_t e;
+
+	if (req->json)
+		return 0;
+	req->json = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &e);
+	if (!req->json) {
+		reply_bad_json(rep, &e);
+		return -1;
+	}
+	return 0;
+}
+
 static void dispatch(struct conn_req *cr, struct http_reply *rep)
 {
 	const struct app *app = cr->srv->app;
@@ -305,7 +319,6 @@ static void dispatch(struct conn_req *cr, struct http_reply *rep)
 	route = &app->routes[cr->match];
 	if (route->flags & ROUTE_JSON_BODY) {
 		const char *ct = http_header(&cr->req, "Content-Type");
-		json_error_t e;
 
 		if (!content_type_is_json(ct)) {
 			snprintf(detail, sizeof(detail),
@@ -322,12 +335,8 @@ static void dispatch(struct conn_req *cr, struct http_reply *rep)
 					   NULL);
 			return;
 		}
-		cr->req.json =
-			json_loadb(cr->req.body.data, cr->req.body.len, JSON_REJECT_DUPLICATES, &e);
-		if (!cr->req.json) {
-			reply_bad_json(rep, &e);
+		if (!(route->flags & ROUTE_JSON_LATER) && http_req_json(&cr->req, rep))
 			return;
-		}
 	}
 	route->handler(&cr->req, rep);
 	if (cr->deferred && rep->status == 0)
