@@ -1091,6 +1091,12 @@ static void test_blind_lookup(void **state)
 			     "{\"blinded\": [\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"]}",
 			     NULL),
 		422);
+	/* A valid element with its top bit set: non-canonical (RFC 9496), refused. */
+	blinded[0][31] |= 0x80;
+	sodium_bin2base64(b64, sizeof(b64), blinded[0], 32,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(body, sizeof(body), "{\"blinded\": [\"%s\"]}", b64);
+	assert_int_equal(partner_call(key_b, "POST", "/v1/oprf/evaluate", body, NULL), 422);
 	assert_int_equal(partner_call("sk_none", "POST", "/v1/oprf/evaluate", body, NULL), 401);
 }
 
