@@ -52,11 +52,14 @@ static int plain_string(struct scan *s, const char **v, size_t *vlen)
 int lookup_body_pseudonyms(const char *body, size_t len, uint8_t *out, size_t bytes, size_t max,
 			   size_t *n)
 {
-	struct scan s = { body, body + len };
+	struct scan s;
 
 	*n = 0;
-	if (!body || expect(&s, "{") || expect(&s, "\"items\"") || expect(&s, ":") ||
-	    expect(&s, "["))
+	if (!body)
+		return -1;
+	s.p = body;
+	s.end = body + len;
+	if (expect(&s, "{") || expect(&s, "\"items\"") || expect(&s, ":") || expect(&s, "["))
 		return -1;
 	for (;;) {
 		const char *v;

@@ -121,13 +121,15 @@ static void test_everything_else_declined(void **state)
 			lookup_body_pseudonyms(body, len + 2, (uint8_t *)out, BYTES, MAX, &n), -1);
 	}
 	/* More than max items */
-	strcpy(body, "{\"items\":[");
-	for (int i = 0; i <= MAX; i++) {
-		strcat(body, i ? ",{\"pseudonym\":\"" : "{\"pseudonym\":\"");
-		strcat(body, p64[i % 3]);
-		strcat(body, "\"}");
+	{
+		size_t o = (size_t)snprintf(body, sizeof(body), "{\"items\":[");
+
+		for (int i = 0; i <= MAX; i++)
+			o += (size_t)snprintf(body + o, sizeof(body) - o,
+					      "%s{\"pseudonym\":\"%s\"}", i ? "," : "", p64[i % 3]);
+		snprintf(body + o, sizeof(body) - o, "]}");
+		assert_true(o + 3 < sizeof(body));
 	}
-	strcat(body, "]}");
 	assert_int_equal(lookup_body_pseudonyms(body, strlen(body), (uint8_t *)out, BYTES, MAX, &n),
 			 -1);
 	assert_int_equal(

@@ -239,7 +239,7 @@ static void test_rfc9496_vectors(void **state)
 			sscanf(line, "%15[^\t]\t%159[^\t]\t%79[^\t\n]", kind, input, expected), 3);
 		if (strcmp(kind, "multiple") == 0) {
 			memset(s, 0, SB);
-			s[0] = (uint8_t)atoi(input);
+			s[0] = (uint8_t)strtol(input, NULL, 10);
 			assert_int_equal(hex_decode(want, EB, expected), 0);
 			assert_int_equal(
 				ristretto_msm_vartime(got, (cscalars)&s, (cpoints)&base, 1), 0);
