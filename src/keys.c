@@ -69,6 +69,19 @@ int keys_ensure(const char *data_dir, int *created, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * libsodium 1.0.18 reads every byte from 0x80 up as '_', so a damaged key
+ * file could pass as another seed.  No branch on the seed's characters.
+ */
+static int ascii_only(const char *s, size_t n)
+{
+	unsigned char high = 0;
+
+	for (size_t i = 0; i < n; i++)
+		high |= (unsigned char)s[i];
+	return !(high & 0x80);
+}
+
 int keys_load_seed(const char *data_dir, const char *purpose, uint8_t seed[KEY_SEED_BYTES],
 		   char *err, size_t errsz)
 {
@@ -102,7 +115,8 @@ int keys_load_seed(const char *data_dir, const char *purpose, uint8_t seed[KEY_S
 	}
 	b64 = text + strlen(want);
 	end = b64 + strcspn(b64, "\n");
-	if (sodium_base642bin(seed, KEY_SEED_BYTES, b64, (size_t)(end - b64), NULL, &seedlen, NULL,
+	if (!ascii_only(b64, (size_t)(end - b64)) ||
+	    sodium_base642bin(seed, KEY_SEED_BYTES, b64, (size_t)(end - b64), NULL, &seedlen, NULL,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
 	    seedlen != KEY_SEED_BYTES) {
 		snprintf(err, errsz, "key file '%s' is damaged: expected a %d-byte base64url seed",

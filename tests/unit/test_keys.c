@@ -58,6 +58,14 @@ static void test_create_load_keep(void **state)
 	fclose(f);
 	assert_int_equal(keys_load_seed(dir, "pseudonym", b, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "is damaged"));
+	/* A byte above 0x7f, which libsodium 1.0.18 would read as '_': damaged too. */
+	f = fopen(path, "w");
+	fputs("signaal-key v1 pseudonym AAAAAAAAAAAAAAAAAAAA\xfe"
+	      "AAAAAAAAAAAAAAAAAAAAAA\n",
+	      f);
+	fclose(f);
+	assert_int_equal(keys_load_seed(dir, "pseudonym", b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is damaged"));
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 }
