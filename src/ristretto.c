@@ -59,12 +59,9 @@ static void fe_add(fe h, const fe f, const fe g)
 		h[i] = f[i] + g[i];
 }
 
-/* h = f - g, as f + 2p - g after carrying g. */
-static void fe_sub(fe h, const fe f, const fe g)
+/* One pass of carries, the top folded back as 19 times itself: limbs below 2^51 + 2^18. */
+static void fe_carry_pass(uint64_t t[5])
 {
-	uint64_t t[5];
-
-	memcpy(t, g, sizeof(t));
 	t[1] += t[0] >> 51;
 	t[0] &= MASK51;
 	t[2] += t[1] >> 51;
@@ -75,6 +72,15 @@ static void fe_sub(fe h, const fe f, const fe g)
 	t[3] &= MASK51;
 	t[0] += 19 * (t[4] >> 51);
 	t[4] &= MASK51;
+}
+
+/* h = f - g, as f + 2p - g after carrying g. */
+static void fe_sub(fe h, const fe f, const fe g)
+{
+	uint64_t t[5];
+
+	memcpy(t, g, sizeof(t));
+	fe_carry_pass(t);
 	h[0] = f[0] + 0xfffffffffffdaULL - t[0];
 	h[1] = f[1] + 0xffffffffffffeULL - t[1];
 	h[2] = f[2] + 0xffffffffffffeULL - t[2];
@@ -155,18 +161,8 @@ static void fe_tobytes(uint8_t s[32], const fe f)
 	uint64_t t[5], q;
 
 	memcpy(t, f, sizeof(t));
-	for (int pass = 0; pass < 2; pass++) {
-		t[1] += t[0] >> 51;
-		t[0] &= MASK51;
-		t[2] += t[1] >> 51;
-		t[1] &= MASK51;
-		t[3] += t[2] >> 51;
-		t[2] &= MASK51;
-		t[4] += t[3] >> 51;
-		t[3] &= MASK51;
-		t[0] += 19 * (t[4] >> 51);
-		t[4] &= MASK51;
-	}
+	fe_carry_pass(t);
+	fe_carry_pass(t);
 	/* Now t < 2^255; q = 1 exactly when t >= p, that is when t + 19 >= 2^255. */
 	q = (t[0] + 19) >> 51;
 	q = (t[1] + q) >> 51;
