@@ -267,7 +267,6 @@ static void reply_bad_json(struct http_reply *rep, const json_error_t *e)
 	rep->content_type = "application/problem+json";
 }
 
-/* Everything in the request is in: decide the reply. */
 int http_req_json(struct http_req *req, struct http_reply *rep)
 {
 	json_error_t e;
@@ -282,6 +281,7 @@ int http_req_json(struct http_req *req, struct http_reply *rep)
 	return 0;
 }
 
+/* Everything in the request is in: decide the reply. */
 static void dispatch(struct conn_req *cr, struct http_reply *rep)
 {
 	const struct app *app = cr->srv->app;
