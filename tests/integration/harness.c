@@ -445,6 +445,8 @@ long db_count(struct server *s, const char *sql)
 	snprintf(path, sizeof(path), "file:%s/data/signaal.db?mode=ro", s->dir);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
 		fail_msg("cannot open %s", path);
+	/* The server may be writing or checkpointing: wait as its own readers do. */
+	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
