@@ -778,6 +778,7 @@ const struct store_backend store_pg_backend = {
 	.identifier_changes_prune = pg_identifier_changes_prune,
 	.set_commit_hook = pg_set_commit_hook,
 	.audit_append = pg_audit_append,
+	.audit_index_subjects = pg_audit_index_subjects,
 	.audit_leaves = pg_audit_leaves,
 	.audit_entries = pg_audit_entries,
 	.audit_by_subject = pg_audit_by_subject,

@@ -1,43 +1,30 @@
 /*
  * pg_audit.c - the audit log's tables in the PostgreSQL backend: entries
- * with their leaf hashes, the commitments each entry names, and the signed
- * checkpoints.  audit_entries.idx and audit_checkpoints.size are plain
+ * with their leaf hashes, the commitments each entry names (pending beside
+ * the entry, then in their index), and the signed checkpoints.  audit_entries.idx and audit_checkpoints.size are plain
  * keys the program gives (the next position, the tree's size), not identities.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "store/pg_int.h"
-#include "util/mem.h"
 
 /*
- * An entry's subjects in one statement: a lookup names up to 1,000, and a
- * round trip each made a hit's audit entry cost 500 of them.  They go as
- * one bytea of commitments end to end, cut apart by the server.
+ * An entry's subjects as one row, its commitments end to end: the answer
+ * that discloses waits for this append only.  pg_audit_index_subjects()
+ * cuts them apart into audit_subjects later, many entries at a time.
  */
 _Static_assert(STORE_AUDIT_COMMIT_BYTES == 16, "the SQL below cuts 16-byte commitments");
 
 static int subjects_insert(struct pg_conn *c, const struct audit_record *r, int64_t idx)
 {
-	uint8_t *all = mem_alloc(r->nsubjects * STORE_AUDIT_COMMIT_BYTES);
 	struct pg_params p;
-	int rc;
 
-	if (!all)
-		return STORE_ENOMEM;
-	for (size_t j = 0; j < r->nsubjects; j++)
-		memcpy(all + j * STORE_AUDIT_COMMIT_BYTES, r->subjects[j],
-		       STORE_AUDIT_COMMIT_BYTES);
 	pg_params_init(&p);
-	pg_param_bytes(&p, all, r->nsubjects * STORE_AUDIT_COMMIT_BYTES);
 	pg_param_int(&p, idx);
-	rc = pg_exec(c,
-		     "INSERT INTO audit_subjects (commitment, idx) SELECT substring($1::bytea FROM "
-		     "i * 16 + 1 FOR 16), $2 FROM generate_series(0, octet_length($1::bytea) / 16 "
-		     "- 1) AS i ON CONFLICT DO NOTHING",
-		     &p, NULL);
-	mem_free(all);
-	return rc;
+	pg_param_bytes(&p, r->subjects, r->nsubjects * STORE_AUDIT_COMMIT_BYTES);
+	return pg_exec(c, "INSERT INTO audit_subjects_pending (idx, commitments) VALUES ($1, $2)",
+		       &p, NULL);
 }
 
 int pg_audit_append(struct store *st, const struct audit_record *r, size_t n, int64_t *first)
@@ -71,6 +58,44 @@ int pg_audit_append(struct store *st, const struct audit_record *r, size_t n, in
 			rc = subjects_insert(c, &r[i], idx);
 	}
 	return pg_write_end(s, c, rc);
+}
+
+/*
+ * The pending subjects of the oldest `max` entries into audit_subjects, in
+ * key order, in one statement: the move is atomic, and rows another node is
+ * moving at the same time are skipped, not waited for.
+ */
+int pg_audit_index_subjects(struct store *st, size_t max, size_t *entries, size_t *subjects)
+{
+	struct pg_conn *c;
+	struct pg_params p;
+	PGresult *res;
+	int rc = pg_conn_of(st, &c);
+
+	if (rc)
+		return rc;
+	pg_params_init(&p);
+	pg_param_int(&p, (int64_t)max);
+	rc = pg_query(
+		c,
+		"WITH moved AS (DELETE FROM audit_subjects_pending WHERE idx IN (SELECT idx "
+		"FROM audit_subjects_pending ORDER BY idx LIMIT $1 FOR UPDATE SKIP LOCKED) "
+		"RETURNING idx, commitments), ins AS (INSERT INTO audit_subjects "
+		"(commitment, idx) SELECT substring(m.commitments FROM i * 16 + 1 FOR 16), "
+		"m.idx FROM moved m, generate_series(0, octet_length(m.commitments) / 16 - 1) "
+		"AS i ORDER BY 1, 2 ON CONFLICT DO NOTHING) SELECT count(*), "
+		"coalesce(sum(octet_length(commitments) / 16), 0) FROM moved",
+		&p, &res);
+	if (rc)
+		return rc;
+	if (PQntuples(res) == 1) {
+		*entries = (size_t)pg_int(res, 0, 0);
+		*subjects = (size_t)pg_int(res, 0, 1);
+	} else {
+		rc = STORE_EIO;
+	}
+	PQclear(res);
+	return rc;
 }
 
 int pg_audit_leaves(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32], size_t *n)
@@ -159,8 +184,11 @@ int pg_audit_by_subject(struct store *st, const uint8_t *commitment, store_audit
 	pg_params_init(&p);
 	pg_param_bytes(&p, commitment, STORE_AUDIT_COMMIT_BYTES);
 	rc = pg_query(c,
-		      "SELECT e.idx, e.entry, e.leaf FROM audit_subjects s JOIN audit_entries e ON "
-		      "e.idx = s.idx WHERE s.commitment = $1 ORDER BY e.idx",
+		      "SELECT idx, entry, leaf FROM audit_entries WHERE idx IN (SELECT idx FROM "
+		      "audit_subjects WHERE commitment = $1 UNION ALL SELECT p.idx FROM "
+		      "audit_subjects_pending p WHERE EXISTS (SELECT 1 FROM generate_series(0, "
+		      "octet_length(p.commitments) / 16 - 1) AS i WHERE substring(p.commitments "
+		      "FROM i * 16 + 1 FOR 16) = $1)) ORDER BY idx",
 		      &p, &res);
 	if (rc)
 		return rc;

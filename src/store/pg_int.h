@@ -197,6 +197,7 @@ int pg_identifier_changes_prune(struct store *st, int64_t upto);
 
 /* pg_audit.c */
 int pg_audit_append(struct store *st, const struct audit_record *r, size_t n, int64_t *first);
+int pg_audit_index_subjects(struct store *st, size_t max, size_t *entries, size_t *subjects);
 int pg_audit_leaves(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32], size_t *n);
 int pg_audit_entries(struct store *st, int64_t start, int64_t end, store_audit_fn each, void *arg);
 int pg_audit_by_subject(struct store *st, const uint8_t *commitment, store_audit_fn each,

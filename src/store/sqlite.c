@@ -91,6 +91,12 @@ static int conn_open(struct sqlite_store *s, struct sqlite_conn **out)
 	}
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, s->busy_timeout_ms);
+	rc = sqlite_audit_functions(c->db);
+	if (rc != SQLITE_OK) {
+		sqlite_log_error(c->db, "sqlite3_create_function");
+		conn_free(c);
+		return sqlite_err(rc);
+	}
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;",
 		 s->sync_full ? "FULL" : "NORMAL");
@@ -635,6 +641,7 @@ const struct store_backend store_sqlite_backend = {
 	.identifier_changes_prune = sqlite_identifier_changes_prune,
 	.set_commit_hook = sqlite_set_commit_hook,
 	.audit_append = sqlite_audit_append,
+	.audit_index_subjects = sqlite_audit_index_subjects,
 	.audit_leaves = sqlite_audit_leaves,
 	.audit_entries = sqlite_audit_entries,
 	.audit_by_subject = sqlite_audit_by_subject,

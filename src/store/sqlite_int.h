@@ -70,6 +70,8 @@ int sqlite_conn_of(struct store *st, struct sqlite_conn **out);
 
 /* Steps a statement run for its effect once, and resets it: STORE_OK, or the error. */
 int sqlite_step_done(sqlite3_stmt *s);
+/* SQL functions of our own, on every connection (sqlite_audit.c). */
+int sqlite_audit_functions(sqlite3 *db);
 
 /*
  * A prepared statement for `sql`, which must be a string literal (the cache

@@ -405,6 +405,12 @@ int store_audit_append(struct store *st, const struct audit_record *r, size_t n,
 	return n ? counted(st->be->audit_append(st, r, n, first)) : STORE_OK;
 }
 
+int store_audit_index_subjects(struct store *st, size_t max, size_t *entries, size_t *subjects)
+{
+	*entries = *subjects = 0;
+	return max ? counted(st->be->audit_index_subjects(st, max, entries, subjects)) : STORE_OK;
+}
+
 int store_audit_leaves(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32], size_t *n)
 {
 	*n = 0;

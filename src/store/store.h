@@ -267,6 +267,9 @@ void store_set_commit_hook(struct store *st, store_commit_fn fn, void *arg);
 /*
  * The audit log (audit.h).  store_audit_append() appends records in one
  * write transaction, at the next positions, and gives the first position;
+ * their subjects wait beside them until store_audit_index_subjects() moves
+ * those of the oldest `max` entries into the index (counting the entries
+ * and subjects it moved).  store_audit_by_subject() finds both.
  * store_audit_leaves() reads leaf hashes from a position on, in order.
  */
 #define STORE_AUDIT_COMMIT_BYTES 16
@@ -277,6 +280,7 @@ struct audit_record {
 	size_t nsubjects;
 };
 int store_audit_append(struct store *st, const struct audit_record *r, size_t n, int64_t *first);
+int store_audit_index_subjects(struct store *st, size_t max, size_t *entries, size_t *subjects);
 int store_audit_leaves(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32],
 		       size_t *n);
 /* Entries [start, end) in order; `each` returning non-zero stops with that code. */

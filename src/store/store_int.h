@@ -56,6 +56,8 @@ struct store_backend {
 	void (*set_commit_hook)(struct store *st, store_commit_fn fn, void *arg);
 	int (*audit_append)(struct store *st, const struct audit_record *r, size_t n,
 			    int64_t *first);
+	int (*audit_index_subjects)(struct store *st, size_t max, size_t *entries,
+				    size_t *subjects);
 	int (*audit_leaves)(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32],
 			    size_t *n);
 	int (*audit_entries)(struct store *st, int64_t start, int64_t end, store_audit_fn each,
@@ -205,6 +207,7 @@ int sqlite_identifier_changes_prune(struct store *st, int64_t upto);
 
 /* sqlite_audit.c */
 int sqlite_audit_append(struct store *st, const struct audit_record *r, size_t n, int64_t *first);
+int sqlite_audit_index_subjects(struct store *st, size_t max, size_t *entries, size_t *subjects);
 int sqlite_audit_leaves(struct store *st, int64_t from, size_t max, uint8_t (*leaves)[32],
 			size_t *n);
 int sqlite_audit_entries(struct store *st, int64_t start, int64_t end, store_audit_fn each,

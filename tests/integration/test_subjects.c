@@ -27,6 +27,7 @@
 #define SECRET	  "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 #define IBAN	  "NL91ABNA0417164300"
 #define IBAN2	  "NL02ABNA0123456789"
+#define IBAN3	  "NL75ABNA0555555555"
 #define IBAN_NONE "NL20INGB0001234567"
 #define CONTACT	  "holder@example.org"
 
@@ -247,6 +248,20 @@ static long audit_count(const char *act)
 	return db_count(&srv, sql);
 }
 
+/* db_count(sql) once it is `want`, or what it is after 5 s. */
+static long count_becomes(const char *sql, long want)
+{
+	long got = -1;
+
+	for (int waited = 0; waited <= 5000; waited += 50) {
+		got = db_count(&srv, sql);
+		if (got == want)
+			break;
+		sleep_ms(50);
+	}
+	return got;
+}
+
 static void test_access_objection_uphold_reject(void **state)
 {
 	char code_a[48], code_o[48], code_r[48], *out;
@@ -393,7 +408,12 @@ static void test_access_objection_uphold_reject(void **state)
 					"'%example.org%' OR entry LIKE '%ABNA%' OR entry LIKE "
 					"'%salary%'"),
 			 0);
-	/* The subject entries name the identifier: the same commitment as its alert. */
+	/*
+	 * The subject entries name the identifier: the same commitment as its
+	 * alert.  Their subjects wait beside them and reach the index within
+	 * seconds, all of them.
+	 */
+	assert_int_equal(count_becomes("SELECT count(*) FROM audit_subjects_pending", 0), 0);
 	assert_int_equal(db_count(&srv, "SELECT count(DISTINCT s.commitment) FROM audit_subjects "
 					"s JOIN audit_entries e ON e.idx = s.idx WHERE e.entry "
 					"LIKE '%\"subject.%'"),
@@ -401,6 +421,68 @@ static void test_access_objection_uphold_reject(void **state)
 	assert_int_equal(db_count(&srv, "SELECT count(*) FROM subject_requests WHERE sealed LIKE "
 					"'%example.org%'"),
 			 0);
+}
+
+/* Whether an answered access request names ABN AMRO as a recipient of an alert. */
+static int alert_recipient(const char *code)
+{
+	json_t *doc = by_code(code, 200), *rcpt;
+	int found = 0;
+	size_t i;
+
+	assert_string_equal(json_string_value(json_object_get(doc, "status")), "answered");
+	json_array_foreach(json_object_get(json_object_get(doc, "answer"), "recipients"), i, rcpt)
+		found |=
+		strcmp(json_string_value(json_object_get(rcpt, "organisation")), "ABN AMRO") == 0 &&
+		strcmp(json_string_value(json_object_get(rcpt, "what")), "alert") == 0;
+	json_decref(doc);
+	return found;
+}
+
+/*
+ * A disclosure is found by its subject while its subjects wait beside the
+ * audit entry, after a crash (kill -9) and a restart, and once the writer
+ * has moved them into the index.  Runs second: the requests before it are
+ * numbers 1 to 3.
+ */
+static void test_disclosures_found_before_and_after_indexing(void **state)
+{
+	const char *extra[] = { "--trusted-proxies", "127.0.0.1", "--webhook-allow-loopback",
+				"true", NULL };
+	const char *answer4[] = { "subject", "answer", "--data-dir", data, "4", NULL };
+	const char *answer5[] = { "subject", "answer", "--data-dir", data, "5", NULL };
+	char code4[48], code5[48], dir[64], *out;
+	json_t *b = bodies(&bank, 0, 0);
+	size_t before = json_array_size(b);
+
+	(void)state;
+	json_decref(b);
+	report_from("198.51.100.21", IBAN3);
+	report_from("198.51.100.22", IBAN3);
+	report_from("198.51.100.23", IBAN3);
+	b = bodies(&bank, before + 1, 5000);
+	assert_int_equal(json_array_size(b), before + 1);
+	last_is(b, "alert", NULL);
+	json_decref(b);
+
+	/* The alert's entry and its subjects were committed together: a crash keeps both. */
+	snprintf(dir, sizeof(dir), "%s", srv.dir);
+	assert_int_equal(server_stop(&srv, SIGKILL), 128 + SIGKILL);
+	server_start_in(&srv, dir, extra);
+	request_ok("access", IBAN3, NULL, code4, sizeof(code4));
+	cli_ok(answer4, &out);
+	assert_non_null(strstr(out, "ABN AMRO"));
+	free(out);
+	assert_true(alert_recipient(code4));
+
+	/* Once every subject is in the index, the same answer comes from there. */
+	assert_int_equal(count_becomes("SELECT count(*) FROM audit_subjects_pending", 0), 0);
+	assert_true(db_count(&srv, "SELECT count(*) FROM audit_subjects") > 0);
+	request_ok("access", IBAN3, NULL, code5, sizeof(code5));
+	cli_ok(answer5, &out);
+	assert_non_null(strstr(out, "ABN AMRO"));
+	free(out);
+	assert_true(alert_recipient(code5));
 }
 
 /* Field errors together, as 422 problem+json; nothing stored. */
@@ -458,7 +540,7 @@ static void test_validation(void **state)
 static void test_no_oracle(void **state)
 {
 	char body[512];
-	long s1, s2;
+	long s1, s2, known = db_count(&srv, "SELECT count(*) FROM identifiers");
 	json_t *a, *b;
 
 	(void)state;
@@ -484,7 +566,7 @@ static void test_no_oracle(void **state)
 	json_decref(a);
 	json_decref(b);
 
-	/* An objection to what nobody reported changes nothing and tells nobody. */
+	/* Neither request, nor an objection to what nobody reported, adds an identifier. */
 	snprintf(body, sizeof(body),
 		 "{\"type\": \"objection\", \"kind\": \"iban\", \"value\": \"%s\", \"contact\": "
 		 "\"0612345678\", \"reason\": \"mine\"}",
@@ -492,7 +574,7 @@ static void test_no_oracle(void **state)
 	a = request(body, &s1, "192.0.2.60");
 	assert_int_equal(s1, 202);
 	json_decref(a);
-	assert_int_equal(db_count(&srv, "SELECT count(*) FROM identifiers"), 2);
+	assert_int_equal(db_count(&srv, "SELECT count(*) FROM identifiers"), known);
 }
 
 /* The operator's mistakes: wrong type, unknown ID, bad arguments; --help. */
@@ -544,6 +626,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_access_objection_uphold_reject),
+		cmocka_unit_test(test_disclosures_found_before_and_after_indexing),
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_no_oracle),
 		cmocka_unit_test(test_cli_errors),

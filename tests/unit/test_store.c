@@ -247,6 +247,70 @@ static void test_backup(void **state)
 	assert_non_null(strstr(err, "cannot create"));
 }
 
+static int count_entry(void *arg, int64_t idx, const char *entry, const uint8_t *leaf)
+{
+	int64_t *seen = arg;
+
+	(void)entry;
+	(void)leaf;
+	seen[0]++;
+	seen[1] = idx;
+	return 0;
+}
+
+/* How many entries name `c`, and the position of the last. */
+static int64_t named(struct store *st, const uint8_t *c, int64_t *idx)
+{
+	int64_t seen[2] = { 0, -1 };
+
+	assert_int_equal(store_audit_by_subject(st, c, count_entry, seen), STORE_OK);
+	*idx = seen[1];
+	return seen[0];
+}
+
+/*
+ * An entry's subjects wait beside it, then move into the index in batches
+ * of whole entries: found exactly once by each of its commitments, before
+ * and after the move, and never by bytes that straddle two of them.
+ */
+static void test_audit_subjects_pending_then_indexed(void **state)
+{
+	struct fixture *f = *state;
+	char err[512];
+	uint8_t subj[3][STORE_AUDIT_COMMIT_BYTES], straddle[STORE_AUDIT_COMMIT_BYTES];
+	struct audit_record r[3] = {
+		{ .entry = "{\"a\":0}", .subjects = subj, .nsubjects = 2 },
+		{ .entry = "{\"a\":1}" },
+		{ .entry = "{\"a\":2}", .subjects = subj + 2, .nsubjects = 1 }
+	};
+	int64_t first, idx;
+	size_t entries, subjects;
+
+	for (size_t i = 0; i < sizeof(subj); i++)
+		subj[i / STORE_AUDIT_COMMIT_BYTES][i % STORE_AUDIT_COMMIT_BYTES] =
+			(uint8_t)(i * 7 + 1);
+	memcpy(straddle, subj[0] + 8, 8);
+	memcpy(straddle + 8, subj[1], 8);
+	assert_int_equal(store_migrate(f->st, NULL, NULL, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_audit_append(f->st, r, 3, &first), STORE_OK);
+	assert_int_equal(first, 0);
+
+	for (int pass = 0; pass < 3; pass++) {
+		assert_int_equal(named(f->st, subj[0], &idx), 1);
+		assert_int_equal(idx, 0);
+		assert_int_equal(named(f->st, subj[1], &idx), 1);
+		assert_int_equal(idx, 0);
+		assert_int_equal(named(f->st, subj[2], &idx), 1);
+		assert_int_equal(idx, 2);
+		assert_int_equal(named(f->st, straddle, &idx), 0);
+		/* One entry with subjects a batch: pass 0 moves the first, 1 the third, 2 none. */
+		assert_int_equal(store_audit_index_subjects(f->st, 1, &entries, &subjects),
+				 STORE_OK);
+		assert_int_equal(entries, pass < 2 ? 1 : 0);
+		assert_int_equal(subjects, pass == 0 ? 2 : pass == 1 ? 1 : 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +322,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_threads_write_concurrently, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_connections_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_subjects_pending_then_indexed, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
