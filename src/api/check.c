@@ -194,15 +194,15 @@ void api_check(struct http_req *req, struct http_reply *rep)
 	lookup_index_get(app->index, pseud, 1, &f, &known);
 	sodium_memzero(pseud, sizeof(pseud));
 	if (!known || !made_public(app, &f)) {
-		/* Careful: the absence of reports is no proof of safety. */
+		/* Careful: the absence of reports is no proof of safety.  (JSON strings already.) */
 		const char *msg =
 			strcmp(lang, "en") == 0
-				? "No reports are known that we may show. That does not mean it "
+				? "\"No reports are known that we may show. That does not mean it "
 				  "is safe: fraudsters change accounts and numbers often. Do not "
-				  "pay if you have doubts."
-				: "Er zijn geen meldingen bekend die we mogen tonen. Dat betekent "
+				  "pay if you have doubts.\""
+				: "\"Er zijn geen meldingen bekend die we mogen tonen. Dat betekent "
 				  "niet dat het veilig is: oplichters wisselen vaak van rekening "
-				  "en nummer. Twijfelt u? Betaal dan niet.";
+				  "en nummer. Twijfelt u? Betaal dan niet.\"";
 		struct buf b;
 		char *body;
 		size_t len;
@@ -216,7 +216,7 @@ void api_check(struct http_req *req, struct http_reply *rep)
 		rc |= buf_adds(&b, "\",\"canonical\":");
 		rc |= add_str(&b, id.canonical, strlen(id.canonical));
 		rc |= buf_adds(&b, ",\"listed\":false,\"message\":");
-		rc |= add_str(&b, msg, strlen(msg));
+		rc |= buf_adds(&b, msg);
 		rc |= buf_addc(&b, '}');
 		ident_release(&id);
 		if (rc || !(body = buf_detach(&b, &len))) {
