@@ -200,6 +200,28 @@ int http_query_long(struct http_req *req, struct http_reply *rep, const char *na
 	return 0;
 }
 
+/*
+ * "%08x-%lx" of the server's prefix and a counter into out (at least 26
+ * bytes), by hand: snprintf was 3 % of the instructions of a check.
+ */
+static void id_format(char *out, unsigned prefix, unsigned long seq)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tail[sizeof(seq) * 2];
+	size_t n = 0;
+
+	for (int shift = 28; shift >= 0; shift -= 4)
+		*out++ = hex[(prefix >> shift) & 0xf];
+	*out++ = '-';
+	do {
+		tail[n++] = hex[seq & 0xf];
+		seq >>= 4;
+	} while (seq);
+	while (n)
+		*out++ = tail[--n];
+	*out = '\0';
+}
+
 /* An incoming X-Request-Id is kept when it is short and plain, else we make one. */
 static void request_id(struct conn_req *cr)
 {
@@ -212,8 +234,9 @@ static void request_id(struct conn_req *cr)
 		memcpy(cr->req.request_id, in, n + 1);
 		return;
 	}
-	snprintf(cr->req.request_id, sizeof(cr->req.request_id), "%08x-%lx", cr->srv->id_prefix,
-		 atomic_fetch_add_explicit(&cr->srv->next_id, 1, memory_order_relaxed));
+	_Static_assert(sizeof(cr->req.request_id) >= 26, "id_format writes up to 26 bytes");
+	id_format(cr->req.request_id, cr->srv->id_prefix,
+		  atomic_fetch_add_explicit(&cr->srv->next_id, 1, memory_order_relaxed));
 }
 
 static int content_type_is_json(const char *ct)
@@ -591,7 +614,12 @@ static struct conn_req *conn_req_new(struct http_server *srv, struct MHD_Connect
 	cr->req.conn = conn;
 	cr->req.path = url;
 	cr->req.method = http_method_parse(method);
-	snprintf(cr->method, sizeof(cr->method), "%s", method);
+	{
+		size_t n = strnlen(method, sizeof(cr->method) - 1);
+
+		memcpy(cr->method, method, n);
+		cr->method[n] = '\0';
+	}
 	request_id(cr);
 	cr->match = router_match(srv->app->routes, srv->app->nroutes, cr->req.method, url,
 				 &cr->req.params, &cr->allowed);

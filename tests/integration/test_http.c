@@ -94,6 +94,20 @@ static void test_request_ids(void **state)
 	http_do(&srv, "GET", "/healthz", NULL, NULL, 0, &a);
 	http_do(&srv, "GET", "/healthz", NULL, NULL, 0, &b);
 	assert_string_not_equal(a.request_id, b.request_id);
+	/* Made ones: the server's 8 hex digits, '-', a counter in hex that counts on. */
+	for (const char *id = a.request_id;; id = b.request_id) {
+		size_t n = strlen(id);
+
+		assert_true(n > 9 && n <= 8 + 1 + 16);
+		assert_int_equal(strspn(id, "0123456789abcdef"), 8);
+		assert_int_equal(id[8], '-');
+		assert_int_equal(strspn(id + 9, "0123456789abcdef"), n - 9);
+		if (id == b.request_id)
+			break;
+	}
+	assert_memory_equal(a.request_id, b.request_id, 9);
+	assert_int_equal(strtoul(b.request_id + 9, NULL, 16),
+			 strtoul(a.request_id + 9, NULL, 16) + 1);
 	http_do(&srv, "GET", "/healthz", given, NULL, 0, &c);
 	assert_string_equal(c.request_id, "abc-123.x");
 	response_free(&a);
