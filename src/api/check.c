@@ -200,7 +200,8 @@ void api_check(struct http_req *req, struct http_reply *rep)
 				? "\"No reports are known that we may show. That does not mean it "
 				  "is safe: fraudsters change accounts and numbers often. Do not "
 				  "pay if you have doubts.\""
-				: "\"Er zijn geen meldingen bekend die we mogen tonen. Dat betekent "
+				: "\"Er zijn geen meldingen bekend die we mogen tonen. Dat "
+				  "betekent "
 				  "niet dat het veilig is: oplichters wisselen vaak van rekening "
 				  "en nummer. Twijfelt u? Betaal dan niet.\"";
 		struct buf b;
