@@ -1,6 +1,6 @@
 #!/bin/sh
 # Throughput of one signaal endpoint against nginx answering a fixed 200 in the same
-# run: wrk with keep-alive, 64 connections, alternating rounds, medians.
+# run: wrk with keep-alive, 64 connections, rounds in pairs, the median of the pairs' ratios.
 #   bench/http.sh [SIGNAAL_BIN [ENDPOINT]]   (ROUNDS, SECONDS_PER_ROUND, CONNECTIONS and
 #                                             SIGNAAL_ARGS override)
 # ENDPOINT is one of
@@ -14,7 +14,7 @@ set -eu
 cd "$(dirname "$0")/.."
 bin=${1:-build/signaal}
 endpoint=${2:-healthz}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 secs=${SECONDS_PER_ROUND:-5}
 conns=${CONNECTIONS:-64}
 check_ibans="NL39RABO0300065264 NL91ABNA0417164300 NL20INGB0001234567 NL02ABNA0123456789
@@ -137,16 +137,30 @@ rate() { # port -> requests per second; fails on any answer other than 2xx
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
+# Rounds in pairs, the order turned each round (nginx first, then signaal first), so that
+# a change in what else the machine runs falls on both alike; the ratio is the median of
+# the pairs' ratios, and every pair's is shown.
 : >"$work/n"
 : >"$work/s"
+: >"$work/r"
 r=1
 while [ $r -le "$rounds" ]; do
-	rate "$nport" >>"$work/n"
-	rate "$sport" >>"$work/s"
+	if [ $((r % 2)) = 1 ]; then
+		nr=$(rate "$nport")
+		sr=$(rate "$sport")
+	else
+		sr=$(rate "$sport")
+		nr=$(rate "$nport")
+	fi
+	echo "$nr" >>"$work/n"
+	echo "$sr" >>"$work/s"
+	awk -v s="$sr" -v n="$nr" 'BEGIN { printf "%.2f\n", s / n }' >>"$work/r"
 	r=$((r + 1))
 done
 n=$(median <"$work/n")
 s=$(median <"$work/s")
-ratio=$(awk -v s="$s" -v n="$n" 'BEGIN { printf "%.2f", s / n }')
+ratio=$(median <"$work/r")
+pairs=$(paste -sd, "$work/r")
 echo "http_$endpoint: signaal_rps=$s nginx_rps=$n ratio=$ratio (target >= $target;" \
-	"wrk -t2 -c$conns, $rounds x ${secs}s rounds, medians)"
+	"wrk -t2 -c$conns, $rounds pairs of ${secs}s rounds, order turned each pair;" \
+	"ratio: median of the pairs' $pairs)"
