@@ -290,6 +290,7 @@ struct audit {
 	int stop, running;
 	size_t unindexed; /* the writer's: subjects it appended and did not move yet */
 	time_t indexed_at;
+	int index_failed; /* the last move failed: the next one waits a second */
 	char note[AUDIT_NOTE_MAX];
 	uint64_t note_size;
 	int has_note;
@@ -400,10 +401,11 @@ static int index_subjects(struct audit *a)
 	int rc = store_audit_index_subjects(a->st, INDEX_ENTRIES, &entries, &subjects);
 
 	a->indexed_at = time(NULL);
+	a->index_failed = rc != STORE_OK;
 	if (rc) {
 		log_error("audit: cannot index the subjects of entries", "error",
 			  store_strerror(rc));
-		return 0; /* a second later, again */
+		return 0;
 	}
 	if (entries < INDEX_ENTRIES) {
 		a->unindexed = 0;
@@ -412,6 +414,18 @@ static int index_subjects(struct audit *a)
 	a->unindexed =
 		a->unindexed > subjects + INDEX_SUBJECTS ? a->unindexed - subjects : INDEX_SUBJECTS;
 	return 1;
+}
+
+/* Whether a move is due: enough waiting, a second since the last, or stopping. */
+static int index_due(const struct audit *a, int stopping)
+{
+	time_t now = time(NULL);
+
+	if (!a->unindexed)
+		return 0;
+	if (a->index_failed)
+		return now - a->indexed_at >= 1;
+	return a->unindexed >= INDEX_SUBJECTS || stopping || now - a->indexed_at >= 1;
 }
 
 static void *writer_main(void *arg)
@@ -443,10 +457,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&a->lock);
 		if (batch)
 			a->unindexed += write_batch(a, batch);
-		more = a->unindexed >= INDEX_SUBJECTS ||
-		       (a->unindexed && (stopping || time(NULL) - a->indexed_at >= 1));
-		if (more)
-			more = index_subjects(a);
+		more = index_due(a, stopping) && index_subjects(a);
 		if (follow(a) == STORE_OK &&
 		    (!has || (a->tree.size > signed_size &&
 			      (stopping || time(NULL) - signed_at >= a->interval))))
