@@ -21,9 +21,9 @@
 /*
  * Subjects wait beside their entries until the writer moves them into the
  * index in batches (store_audit_index_subjects): once INDEX_SUBJECTS wait,
- * or a second after the last move, of INDEX_ENTRIES entries at most a time.
- * One insert a subject on the answer's path wrote a leaf page for each: a
- * lookup with 500 hits cost 2 MB of WAL.
+ * or audit_index_interval seconds after the last move, of INDEX_ENTRIES
+ * entries at most a time.  One insert a subject on the answer's path wrote
+ * a leaf page for each: a lookup with 500 hits cost 2 MB of WAL.
  */
 #define INDEX_SUBJECTS 262144
 #define INDEX_ENTRIES  1024
@@ -280,7 +280,7 @@ struct job {
 struct audit {
 	struct store *st;
 	struct audit_keys keys;
-	int interval;
+	int interval, index_interval;
 
 	pthread_t thread;
 	pthread_mutex_t lock; /* the queue, stop, and the checkpoint below */
@@ -288,9 +288,13 @@ struct audit {
 	struct job *queue, **tail;
 	size_t queued;
 	int stop, running;
-	size_t unindexed; /* the writer's: subjects it appended and did not move yet */
-	time_t indexed_at;
-	int index_failed; /* the last move failed: the next one waits a second */
+	/*
+	 * The writer's: subjects that may wait (its own appends, or at least 1
+	 * when it saw entries of other processes), and when it last moved some.
+	 */
+	size_t unindexed;
+	time_t indexed_at; /* CLOCK_MONOTONIC seconds */
+	int index_failed;  /* the last move failed: the next one waits a second */
 	char note[AUDIT_NOTE_MAX];
 	uint64_t note_size;
 	int has_note;
@@ -391,6 +395,14 @@ static size_t write_batch(struct audit *a, struct job *batch)
 	return subjects;
 }
 
+static time_t monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
 /*
  * Moves a batch of waiting subjects into the index; non-zero if there may
  * be more (a full batch moved), so that the writer goes on without waiting.
@@ -400,7 +412,7 @@ static int index_subjects(struct audit *a)
 	size_t entries, subjects;
 	int rc = store_audit_index_subjects(a->st, INDEX_ENTRIES, &entries, &subjects);
 
-	a->indexed_at = time(NULL);
+	a->indexed_at = monotonic_s();
 	a->index_failed = rc != STORE_OK;
 	if (rc) {
 		log_error("audit: cannot index the subjects of entries", "error",
@@ -416,16 +428,19 @@ static int index_subjects(struct audit *a)
 	return 1;
 }
 
-/* Whether a move is due: enough waiting, a second since the last, or stopping. */
+/*
+ * Whether a move is due: enough waiting, the interval passed, or stopping;
+ * after a failed move, only once the interval has passed.
+ */
 static int index_due(const struct audit *a, int stopping)
 {
-	time_t now = time(NULL);
+	int waited = monotonic_s() - a->indexed_at >= a->index_interval;
 
 	if (!a->unindexed)
 		return 0;
 	if (a->index_failed)
-		return now - a->indexed_at >= 1;
-	return a->unindexed >= INDEX_SUBJECTS || stopping || now - a->indexed_at >= 1;
+		return waited;
+	return a->unindexed >= INDEX_SUBJECTS || stopping || waited;
 }
 
 static void *writer_main(void *arg)
@@ -437,9 +452,9 @@ static void *writer_main(void *arg)
 	for (;;) {
 		struct job *batch;
 		struct timespec until;
-		uint64_t signed_size;
+		uint64_t signed_size, seen;
 		time_t signed_at;
-		int has;
+		int has, rc;
 
 		if (!a->queue && !a->stop && !more) {
 			clock_gettime(CLOCK_REALTIME, &until);
@@ -458,7 +473,16 @@ static void *writer_main(void *arg)
 		if (batch)
 			a->unindexed += write_batch(a, batch);
 		more = index_due(a, stopping) && index_subjects(a);
-		if (follow(a) == STORE_OK &&
+		/*
+		 * Entries that others appended (commands, other nodes) are read
+		 * here too, and theirs may have subjects waiting: any new entry
+		 * makes a move due, which finds nothing if none has subjects.
+		 */
+		seen = a->tree.size;
+		rc = follow(a);
+		if (a->tree.size > seen && !a->unindexed)
+			a->unindexed = 1;
+		if (rc == STORE_OK &&
 		    (!has || (a->tree.size > signed_size &&
 			      (stopping || time(NULL) - signed_at >= a->interval))))
 			checkpoint(a);
@@ -471,7 +495,7 @@ static void *writer_main(void *arg)
 }
 
 struct audit *audit_start(struct store *st, const struct audit_keys *keys, int interval_s,
-			  char *err, size_t errsz)
+			  int index_interval_s, char *err, size_t errsz)
 {
 	struct audit *a = mem_calloc(1, sizeof(*a));
 	char note[AUDIT_NOTE_MAX];
@@ -485,6 +509,8 @@ struct audit *audit_start(struct store *st, const struct audit_keys *keys, int i
 	a->st = st;
 	a->keys = *keys;
 	a->interval = interval_s > 0 ? interval_s : 5;
+	a->index_interval = index_interval_s > 0 ? index_interval_s : 1;
+	a->indexed_at = monotonic_s() - a->index_interval; /* the first turn moves */
 	a->tail = &a->queue;
 	a->unindexed = 1; /* subjects an earlier run or a command left waiting, if any */
 	merkle_init(&a->tree);

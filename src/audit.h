@@ -95,9 +95,13 @@ int audit_note_verify(const struct audit_keys *k, const char *note, uint64_t *si
 
 struct audit;
 
-/* Loads the tree, signs a first checkpoint if none covers it, starts the writer. */
+/*
+ * Loads the tree, signs a first checkpoint if none covers it, starts the
+ * writer: a checkpoint every interval_s seconds while entries arrive, the
+ * subjects of new entries into their index every index_interval_s.
+ */
 struct audit *audit_start(struct store *st, const struct audit_keys *keys, int interval_s,
-			  char *err, size_t errsz);
+			  int index_interval_s, char *err, size_t errsz);
 
 /* Writes what is queued, signs a last checkpoint, stops; frees a. */
 void audit_stop(struct audit *a);

@@ -92,6 +92,9 @@ static const struct config_key keys[] = {
 	  "use the public address of the log, such as signaal.example.nl/audit" },
 	{ "audit_checkpoint_interval", NUM(T_INT, audit_checkpoint_interval), "5", 1, 3600, NULL,
 	  false, "seconds between signed checkpoints of the audit log while entries arrive" },
+	{ "audit_index_interval", NUM(T_INT, audit_index_interval), "1", 1, 3600, NULL, false,
+	  "seconds between moves of audit entries' subjects into their index (sooner once "
+	  "262,144 wait); requests of data subjects read both, so this changes only the batching" },
 	{ "retain_narratives", NUM(T_INT, retain_narratives), "730", 1, 3650, NULL, false,
 	  "days a report's description and additions are kept after the victim's last change" },
 	{ "retain_contact", NUM(T_INT, retain_contact), "730", 1, 3650, NULL, false,

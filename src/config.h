@@ -48,14 +48,15 @@ struct config {
 	char trusted_proxies[512];     /* addresses whose X-Forwarded-For is believed */
 	char audit_origin[128];	       /* the audit log's name in its checkpoints and key */
 	int audit_checkpoint_interval; /* seconds between checkpoints while entries arrive */
-	int retain_narratives;	       /* days after a report's last activity: descriptions */
-	int retain_contact;	       /* days after a report's last activity: contact details */
-	int retain_raw_identifiers;    /* days after last sighting: sealed raw identifier values */
-	int retain_signals;	       /* days after a signal was shared (or stopped being valid) */
-	int retain_alerts;	       /* days after an alert was delivered or given up on */
-	int retain_subject_requests;   /* days after a data-subject request was decided */
-	int purge_interval;	       /* seconds between the server's purges; 0: none */
-	char config_file[1024];	       /* the file read, or "" */
+	int audit_index_interval;    /* seconds between moves of entries' subjects into the index */
+	int retain_narratives;	     /* days after a report's last activity: descriptions */
+	int retain_contact;	     /* days after a report's last activity: contact details */
+	int retain_raw_identifiers;  /* days after last sighting: sealed raw identifier values */
+	int retain_signals;	     /* days after a signal was shared (or stopped being valid) */
+	int retain_alerts;	     /* days after an alert was delivered or given up on */
+	int retain_subject_requests; /* days after a data-subject request was decided */
+	int purge_interval;	     /* seconds between the server's purges; 0: none */
+	char config_file[1024];	     /* the file read, or "" */
 
 	/* Where each value came from, indexed like the table (config_show uses it). */
 	enum config_source source[48];

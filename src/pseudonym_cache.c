@@ -82,6 +82,7 @@ static void cache_digest(const struct pseudonym_cache *c, const char *kind_name,
 		in[k] = 0;
 		memcpy(in + k + 1, canonical, canonical_len);
 		crypto_shorthash_siphashx24(digest, in, k + 1 + canonical_len, c->sipkey);
+		sodium_memzero(in, k + 1 + canonical_len);
 	} else {
 		crypto_generichash_state st;
 		uint8_t zero = 0;

@@ -209,7 +209,8 @@ int cmd_serve(int argc, char **argv)
 		goto fail;
 	snprintf(left_s, sizeof(left_s), "%zu", lookup_index_count(app.index));
 	log_info("lookup index loaded", "identifiers", left_s);
-	app.audit = audit_start(st, &audit_keys, cfg.audit_checkpoint_interval, err, sizeof(err));
+	app.audit = audit_start(st, &audit_keys, cfg.audit_checkpoint_interval,
+				cfg.audit_index_interval, err, sizeof(err));
 	audit_keys_wipe(&audit_keys);
 	if (!app.audit)
 		goto fail;

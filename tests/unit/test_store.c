@@ -268,6 +268,25 @@ static int64_t named(struct store *st, const uint8_t *c, int64_t *idx)
 	return seen[0];
 }
 
+/* Rows in a table, read beside the store through a connection of its own. */
+static long table_rows(const struct fixture *f, const char *table)
+{
+	char path[1200], sql[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long n = -1;
+
+	snprintf(path, sizeof(path), "%s/signaal.db", f->cfg.data_dir);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
 /*
  * An entry's subjects wait beside it, then move into the index in batches
  * of whole entries: found exactly once by each of its commitments, before
@@ -308,6 +327,9 @@ static void test_audit_subjects_pending_then_indexed(void **state)
 				 STORE_OK);
 		assert_int_equal(entries, pass < 2 ? 1 : 0);
 		assert_int_equal(subjects, pass == 0 ? 2 : pass == 1 ? 1 : 0);
+		/* Each subject in exactly one of the two tables. */
+		assert_int_equal(table_rows(f, "audit_subjects_pending"), pass == 0 ? 1 : 0);
+		assert_int_equal(table_rows(f, "audit_subjects"), pass == 0 ? 2 : 3);
 	}
 }
 
