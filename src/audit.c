@@ -21,12 +21,12 @@
 /*
  * Subjects wait beside their entries until the writer moves them into the
  * index in batches (store_audit_index_subjects): once INDEX_SUBJECTS wait,
- * or audit_index_interval seconds after the last move, of INDEX_ENTRIES
- * entries at most a time.  One insert a subject on the answer's path wrote
- * a leaf page for each: a lookup with 500 hits cost 2 MB of WAL.
+ * or audit_index_interval seconds after the last move, whole entries until
+ * INDEX_SUBJECTS at most a time (a lookup's entry adds up to 1,000).  One
+ * insert a subject on the answer's path wrote a leaf page for each: a
+ * lookup with 500 hits cost 2 MB of WAL.
  */
 #define INDEX_SUBJECTS 262144
-#define INDEX_ENTRIES  1024
 #define SIG_ED25519    0x01 /* the signed-note signature type */
 
 static const char em_dash[] = "\xe2\x80\x94";
@@ -410,7 +410,7 @@ static time_t monotonic_s(void)
 static int index_subjects(struct audit *a)
 {
 	size_t entries, subjects;
-	int rc = store_audit_index_subjects(a->st, INDEX_ENTRIES, &entries, &subjects);
+	int rc = store_audit_index_subjects(a->st, INDEX_SUBJECTS, &entries, &subjects);
 
 	a->indexed_at = monotonic_s();
 	a->index_failed = rc != STORE_OK;
@@ -419,7 +419,7 @@ static int index_subjects(struct audit *a)
 			  store_strerror(rc));
 		return 0;
 	}
-	if (entries < INDEX_ENTRIES) {
+	if (subjects < INDEX_SUBJECTS) { /* none were left */
 		a->unindexed = 0;
 		return 0;
 	}

@@ -61,9 +61,10 @@ int pg_audit_append(struct store *st, const struct audit_record *r, size_t n, in
 }
 
 /*
- * The pending subjects of the oldest `max` entries into audit_subjects, in
- * key order, in one statement: the move is atomic, and rows another node is
- * moving at the same time are skipped, not waited for.
+ * The pending subjects of the oldest entries into audit_subjects, whole
+ * entries until `max` subjects or more, in key order, in one statement: the
+ * move is atomic.  Rows another node moves at the same time are waited for
+ * and then skipped, being gone.
  */
 int pg_audit_index_subjects(struct store *st, size_t max, size_t *entries, size_t *subjects)
 {
@@ -76,16 +77,17 @@ int pg_audit_index_subjects(struct store *st, size_t max, size_t *entries, size_
 		return rc;
 	pg_params_init(&p);
 	pg_param_int(&p, (int64_t)max);
-	rc = pg_query(
-		c,
-		"WITH moved AS (DELETE FROM audit_subjects_pending WHERE idx IN (SELECT idx "
-		"FROM audit_subjects_pending ORDER BY idx LIMIT $1 FOR UPDATE SKIP LOCKED) "
-		"RETURNING idx, commitments), ins AS (INSERT INTO audit_subjects "
-		"(commitment, idx) SELECT substring(m.commitments FROM i * 16 + 1 FOR 16), "
-		"m.idx FROM moved m, generate_series(0, octet_length(m.commitments) / 16 - 1) "
-		"AS i ORDER BY 1, 2 ON CONFLICT DO NOTHING) SELECT count(*), "
-		"coalesce(sum(octet_length(commitments) / 16), 0) FROM moved",
-		&p, &res);
+	rc = pg_query(c,
+		      "WITH pick AS (SELECT idx FROM (SELECT idx, sum(octet_length(commitments) / "
+		      "16) OVER (ORDER BY idx) - octet_length(commitments) / 16 AS before FROM "
+		      "audit_subjects_pending) t WHERE before < $1), moved AS (DELETE FROM "
+		      "audit_subjects_pending p USING pick WHERE p.idx = pick.idx RETURNING p.idx, "
+		      "p.commitments), ins AS (INSERT INTO audit_subjects (commitment, idx) SELECT "
+		      "substring(m.commitments FROM i * 16 + 1 FOR 16), m.idx FROM moved m, "
+		      "generate_series(0, octet_length(m.commitments) / 16 - 1) AS i ORDER BY 1, 2 "
+		      "ON CONFLICT DO NOTHING) SELECT count(*), "
+		      "coalesce(sum(octet_length(commitments) / 16), 0) FROM moved",
+		      &p, &res);
 	if (rc)
 		return rc;
 	if (PQntuples(res) == 1) {

@@ -95,8 +95,8 @@ static int subject_row_cmp(const void *x, const void *y)
 }
 
 /*
- * The pending subjects of the oldest `max` entries into audit_subjects, in
- * one write transaction.  In key order, so that the subjects that share a
+ * The pending subjects of the oldest entries into audit_subjects, whole
+ * entries until `max` subjects or more, in one write transaction.  In key order, so that the subjects that share a
  * leaf page go into it together: that page is written once for all of them.
  */
 int sqlite_audit_index_subjects(struct store *st, size_t max, size_t *entries, size_t *subjects)
@@ -107,17 +107,14 @@ int sqlite_audit_index_subjects(struct store *st, size_t max, size_t *entries, s
 	struct subject_row *rows = NULL;
 	size_t n = 0, cap = 0, moved = 0;
 	int64_t last = -1;
-	int rc = sqlite_write_begin(ss, &c), step;
+	int rc = sqlite_write_begin(ss, &c), step = SQLITE_DONE;
 
 	if (rc)
 		return rc;
-	rc = sqlite_conn_stmt(c,
-			      "SELECT idx, commitments FROM audit_subjects_pending ORDER BY idx "
-			      "LIMIT ?1",
+	rc = sqlite_conn_stmt(c, "SELECT idx, commitments FROM audit_subjects_pending ORDER BY idx",
 			      &sel);
 	if (!rc) {
-		sqlite3_bind_int64(sel, 1, (sqlite3_int64)max);
-		while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+		while (n < max && (step = sqlite3_step(sel)) == SQLITE_ROW) {
 			const uint8_t *blob = sqlite3_column_blob(sel, 1);
 			size_t k = (size_t)sqlite3_column_bytes(sel, 1) / STORE_AUDIT_COMMIT_BYTES;
 
@@ -143,7 +140,7 @@ int sqlite_audit_index_subjects(struct store *st, size_t max, size_t *entries, s
 				rows[n].idx = last;
 			}
 		}
-		if (!rc && step != SQLITE_DONE)
+		if (!rc && n < max && step != SQLITE_DONE)
 			rc = sqlite_err(step);
 		sqlite3_reset(sel);
 	}

@@ -268,8 +268,9 @@ void store_set_commit_hook(struct store *st, store_commit_fn fn, void *arg);
  * The audit log (audit.h).  store_audit_append() appends records in one
  * write transaction, at the next positions, and gives the first position;
  * their subjects wait beside them until store_audit_index_subjects() moves
- * those of the oldest `max` entries into the index (counting the entries
- * and subjects it moved).  store_audit_by_subject() finds both.
+ * those of the oldest entries into the index, whole entries until `max`
+ * subjects or more have moved, or none wait (counting the entries and
+ * subjects it moved: fewer than `max` subjects means none were left).  store_audit_by_subject() finds both.
  * store_audit_leaves() reads leaf hashes from a position on, in order.
  */
 #define STORE_AUDIT_COMMIT_BYTES 16

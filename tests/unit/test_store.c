@@ -322,7 +322,7 @@ static void test_audit_subjects_pending_then_indexed(void **state)
 		assert_int_equal(named(f->st, subj[2], &idx), 1);
 		assert_int_equal(idx, 2);
 		assert_int_equal(named(f->st, straddle, &idx), 0);
-		/* One entry with subjects a batch: pass 0 moves the first, 1 the third, 2 none. */
+		/* Whole entries until 1 subject: pass 0 moves the first, 1 the third, 2 none. */
 		assert_int_equal(store_audit_index_subjects(f->st, 1, &entries, &subjects),
 				 STORE_OK);
 		assert_int_equal(entries, pass < 2 ? 1 : 0);
@@ -331,6 +331,25 @@ static void test_audit_subjects_pending_then_indexed(void **state)
 		assert_int_equal(table_rows(f, "audit_subjects_pending"), pass == 0 ? 1 : 0);
 		assert_int_equal(table_rows(f, "audit_subjects"), pass == 0 ? 2 : 3);
 	}
+	/* Two entries of two: a budget of 2 moves one whole entry, and no more. */
+	r[0].subjects = subj + 1;
+	r[1].subjects = subj;
+	r[1].nsubjects = 2;
+	assert_int_equal(store_audit_append(f->st, r, 2, &first), STORE_OK);
+	assert_int_equal(first, 3);
+	assert_int_equal(store_audit_index_subjects(f->st, 2, &entries, &subjects), STORE_OK);
+	assert_int_equal(entries, 1);
+	assert_int_equal(subjects, 2);
+	assert_int_equal(table_rows(f, "audit_subjects_pending"), 1);
+	assert_int_equal(named(f->st, subj[1], &idx), 3); /* entries 0, 3 and 4 */
+	assert_int_equal(idx, 4);
+	assert_int_equal(store_audit_index_subjects(f->st, 100, &entries, &subjects), STORE_OK);
+	assert_int_equal(entries, 1);
+	assert_int_equal(subjects, 2);
+	assert_int_equal(table_rows(f, "audit_subjects_pending"), 0);
+	assert_int_equal(table_rows(f, "audit_subjects"), 7);
+	assert_int_equal(named(f->st, subj[1], &idx), 3);
+	assert_int_equal(named(f->st, subj[2], &idx), 2); /* entries 2 and 3 */
 }
 
 int main(void)
