@@ -289,12 +289,12 @@ struct audit {
 	size_t queued;
 	int stop, running;
 	/*
-	 * The writer's: subjects that may wait (its own appends, or at least 1
-	 * when it saw entries of other processes), and when it last moved some.
+	 * The writer's: subjects that may wait (those it appended, or at least
+	 * 1 once it reads any new entry), and when it last moved some.
 	 */
 	size_t unindexed;
 	time_t indexed_at; /* CLOCK_MONOTONIC seconds */
-	int index_failed;  /* the last move failed: the next one waits a second */
+	int index_failed;  /* the last move failed: the next waits the whole interval */
 	char note[AUDIT_NOTE_MAX];
 	uint64_t note_size;
 	int has_note;

@@ -201,9 +201,8 @@ void api_check(struct http_req *req, struct http_reply *rep)
 				  "is safe: fraudsters change accounts and numbers often. Do not "
 				  "pay if you have doubts.\""
 				: "\"Er zijn geen meldingen bekend die we mogen tonen. Dat "
-				  "betekent "
-				  "niet dat het veilig is: oplichters wisselen vaak van rekening "
-				  "en nummer. Twijfelt u? Betaal dan niet.\"";
+				  "betekent niet dat het veilig is: oplichters wisselen vaak van "
+				  "rekening en nummer. Twijfelt u? Betaal dan niet.\"";
 		struct buf b;
 		char *body;
 		size_t len;

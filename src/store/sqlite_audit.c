@@ -96,8 +96,9 @@ static int subject_row_cmp(const void *x, const void *y)
 
 /*
  * The pending subjects of the oldest entries into audit_subjects, whole
- * entries until `max` subjects or more, in one write transaction.  In key order, so that the subjects that share a
- * leaf page go into it together: that page is written once for all of them.
+ * entries until `max` subjects or more, in one write transaction.  In key
+ * order, so that the subjects that share a leaf page go into it together:
+ * that page is written once for all of them.
  */
 int sqlite_audit_index_subjects(struct store *st, size_t max, size_t *entries, size_t *subjects)
 {
